@@ -1,0 +1,22 @@
+//! dateline: a terminal news reader that links articles through the people, organisations and
+//! places they mention.
+//!
+//! Map of the crate, dependencies pointing one way (`model` ← `ingest`, `entities`, `store` ←
+//! `tui` ← the binary):
+//! - [`model`]: plain types (Article, Block, Entity, Mention); no I/O.
+//! - [`sanitize`]: the one function every outside string passes through.
+//! - [`ingest`]: bytes in, articles out (plain text, front matter, Markdown, Wikinews layout).
+//! - [`entities`]: the extractor (gazetteer, rules, aliases); pure functions over an article.
+//! - [`store`]: the SQLite cache: schema, articles, entities, full-text search.
+//! - [`samples`]: the bundled sample corpus, compiled in.
+//! - [`tui`]: the terminal reader: state, actions, update, views; only `run` touches a terminal.
+
+pub mod entities;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod samples;
+pub mod sanitize;
+pub mod store;
+
+pub use error::{Error, Result};
