@@ -100,10 +100,8 @@ impl Header {
                     self.published.get_or_insert(d);
                 }
             }
-            "url" | "link" | "source" | "canonical" => {
-                if is_url(&value) {
-                    self.link.get_or_insert(value);
-                }
+            "url" | "link" | "source" | "canonical" if is_url(&value) => {
+                self.link.get_or_insert(value);
             }
             _ => {}
         }

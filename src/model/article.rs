@@ -1,3 +1,4 @@
+use super::Field;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -184,6 +185,16 @@ impl Article {
     /// The body as one text: blocks joined by blank lines (what search indexes).
     pub fn body_text(&self) -> String {
         body_text(&self.blocks)
+    }
+
+    /// The text of one field, as mention spans index it.
+    pub fn field(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Title => Some(&self.title),
+            Field::Standfirst => self.standfirst.as_deref(),
+            Field::Block(i) => self.blocks.get(i).map(|b| b.text.as_str()),
+            Field::Credit(i) => self.blocks.get(i).and_then(|b| b.credit.as_deref()),
+        }
     }
 
     pub fn meta(&self) -> ArticleMeta {

@@ -1,1 +1,135 @@
-//! The SQLite cache.
+//! The cache: one SQLite file that owns every article, entity and feed, with full-text search
+//! (FTS5). This module owns the connection, its settings and the schema; the submodules add
+//! articles, entities and search. It knows nothing of parsing or the terminal.
+//!
+//! Settings that matter: WAL so a reader and a writer can share the file, `synchronous=NORMAL`
+//! (durable at checkpoints, never corrupt), a busy timeout so two processes wait for each
+//! other instead of failing, and one transaction per article so an import is all or nothing.
+
+mod articles;
+mod entities;
+pub mod query;
+mod schema;
+mod search;
+
+pub use articles::{ListFilter, Upsert};
+pub use entities::{EntityArticle, EntitySummary};
+pub use search::SearchHit;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The environment variable that overrides the cache's location.
+pub const DB_ENV: &str = "DATELINE_DB";
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// The default cache file: `dateline.db` in the user's data directory.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "dateline").map(|d| d.data_dir().join("dateline.db"))
+    }
+
+    /// Opens (creating if needed) the cache at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Cache {
+                path: path.to_path_buf(),
+                reason: format!("cannot create its folder: {e}"),
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| cache_error(path, &e))?;
+        Store::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// A cache that lives in memory only (tests, `extract`).
+    pub fn open_in_memory() -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?, None)
+    }
+
+    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        let p = path.clone().unwrap_or_default();
+        let wrap = |e: rusqlite::Error| cache_error(&p, &e);
+        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        // journal_mode answers with a row, so it is queried rather than executed.
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(wrap)?;
+        conn.execute_batch(
+            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+        )
+        .map_err(wrap)?;
+        let mut store = Store { conn, path };
+        schema::migrate(&mut store.conn).map_err(|e| match e {
+            Error::Sqlite(e) => cache_error(&p, &e),
+            Error::Cache { reason, .. } => Error::Cache {
+                path: p.clone(),
+                reason,
+            },
+            other => other,
+        })?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The underlying connection, for modules that add their own tables (feeds).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` or the problems SQLite found.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+}
+
+/// Turns SQLite's view of a bad cache file into advice that names the file.
+fn cache_error(path: &Path, e: &rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let code = e.sqlite_error_code();
+    let reason = match code {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
+            "is not a dateline cache or is corrupt; run `dateline doctor` to move it aside and start a fresh one".to_string()
+        }
+        Some(ErrorCode::ReadOnly) | Some(ErrorCode::PermissionDenied) => {
+            "cannot be written (read-only file or folder); fix its permissions or use --db to choose another file".to_string()
+        }
+        Some(ErrorCode::DiskFull) => "the disk is full; free some space and try again".to_string(),
+        Some(ErrorCode::CannotOpen) => {
+            "cannot be opened; check that its folder exists and is writable, or use --db".to_string()
+        }
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            "is busy: another dateline holds a long write; try again".to_string()
+        }
+        _ => e.to_string(),
+    };
+    Error::Cache {
+        path: path.to_path_buf(),
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,436 @@
+//! Articles in the cache: insert or update in place (one transaction with its entities and
+//! its search entry), read back whole or as list metadata, and the read/starred flags.
+//!
+//! The body is stored once, as the block texts joined by newlines, with a small `layout`
+//! (kind, length, credit, speaker per block) to cut it back into blocks. The FTS5 index reads
+//! the same column (external content), so the text is not kept twice.
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+/// What an import did to the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Imported,
+    Updated,
+    Unchanged,
+}
+
+impl Upsert {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Upsert::Imported => "imported",
+            Upsert::Updated => "updated",
+            Upsert::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ListFilter {
+    #[default]
+    All,
+    Unread,
+    Starred,
+    Feed(i64),
+    /// Articles that mention an entity, by its name or any alias; most mentions first.
+    Entity(String),
+}
+
+#[derive(Serialize, Deserialize)]
+struct LayoutBlock {
+    k: BlockKind,
+    n: usize,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    c: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    s: Option<String>,
+}
+
+fn encode_body(blocks: &[Block]) -> (String, String) {
+    let mut body = String::with_capacity(blocks.iter().map(|b| b.text.len() + 1).sum());
+    let mut layout = Vec::with_capacity(blocks.len());
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 {
+            body.push('\n');
+        }
+        body.push_str(&b.text);
+        layout.push(LayoutBlock {
+            k: b.kind,
+            n: b.text.len(),
+            c: b.credit.clone(),
+            s: b.speaker.clone(),
+        });
+    }
+    let layout = serde_json::to_string(&layout).unwrap_or_else(|_| "[]".into());
+    (body, layout)
+}
+
+fn decode_body(body: &str, layout: &str) -> Vec<Block> {
+    let layout: Vec<LayoutBlock> = serde_json::from_str(layout).unwrap_or_default();
+    let mut blocks = Vec::with_capacity(layout.len());
+    let mut at = 0;
+    for l in layout {
+        let text = body.get(at..at + l.n).unwrap_or("").to_string();
+        at += l.n + 1;
+        blocks.push(Block {
+            kind: l.k,
+            text,
+            credit: l.c,
+            speaker: l.s,
+        });
+    }
+    blocks
+}
+
+fn content_hash(a: &Article) -> String {
+    let mut h = sha1_smol::Sha1::new();
+    for part in [
+        Some(a.title.as_str()),
+        a.section.as_deref(),
+        a.standfirst.as_deref(),
+        a.byline.as_deref(),
+        a.published.as_deref(),
+        a.link.as_deref(),
+    ] {
+        h.update(part.unwrap_or("\u{1}").as_bytes());
+        h.update(b"\0");
+    }
+    for b in &a.blocks {
+        h.update(b.kind.as_str().as_bytes());
+        h.update(b.text.as_bytes());
+        h.update(b.credit.as_deref().unwrap_or("").as_bytes());
+        h.update(b.speaker.as_deref().unwrap_or("").as_bytes());
+        h.update(b"\0");
+    }
+    h.digest().to_string()
+}
+
+pub(super) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn iso_from_unix(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+const META_COLUMNS: &str = "id, title, section, published, source, read, starred";
+
+fn meta_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {
+    Ok(ArticleMeta {
+        id: ArticleId::new(r.get::<_, String>(0)?),
+        title: r.get(1)?,
+        section: r.get(2)?,
+        published: r.get(3)?,
+        source: r.get(4)?,
+        read: r.get(5)?,
+        starred: r.get(6)?,
+    })
+}
+
+impl Store {
+    /// Stores an article with its entities: new ones are inserted, changed ones updated in
+    /// place (keeping read and starred), identical ones left alone. All or nothing.
+    pub fn upsert(&mut self, article: &Article, entities: &[Entity]) -> Result<Upsert> {
+        self.upsert_from(article, entities, None, None)
+    }
+
+    /// [`Store::upsert`] for an item of a feed, remembering the feed and the item's guid.
+    pub fn upsert_from(
+        &mut self,
+        article: &Article,
+        entities: &[Entity],
+        feed_id: Option<i64>,
+        guid: Option<&str>,
+    ) -> Result<Upsert> {
+        let hash = content_hash(article);
+        let (body, layout) = encode_body(&article.blocks);
+        let now = now();
+        let tx = self.conn.transaction()?;
+        let existing: Option<(i64, String, String, Option<String>, String)> = tx
+            .prepare_cached(
+                "SELECT rowid, content_hash, title, standfirst, body FROM articles WHERE id = ?1",
+            )?
+            .query_row([article.id.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let sort_key = article
+            .published
+            .clone()
+            .unwrap_or_else(|| iso_from_unix(now));
+        let (rowid, outcome) = match existing {
+            Some((_, old_hash, ..)) if old_hash == hash => return Ok(Upsert::Unchanged),
+            Some((rowid, _, old_title, old_standfirst, old_body)) => {
+                tx.prepare_cached(
+                    "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
+                     VALUES('delete', ?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![rowid, old_title, old_standfirst, old_body])?;
+                tx.prepare_cached(
+                    "UPDATE articles SET section=?2, title=?3, standfirst=?4, byline=?5,
+                     published=?6, link=?7, source=?8, body=?9, layout=?10, content_hash=?11,
+                     sort_key=?12, updated_at=?13, feed_id=COALESCE(?14, feed_id),
+                     guid=COALESCE(?15, guid) WHERE rowid=?1",
+                )?
+                .execute(params![
+                    rowid,
+                    article.section,
+                    article.title,
+                    article.standfirst,
+                    article.byline,
+                    article.published,
+                    article.link,
+                    article.source,
+                    body,
+                    layout,
+                    hash,
+                    sort_key,
+                    now,
+                    feed_id,
+                    guid
+                ])?;
+                super::entities::remove_article_entities(&tx, rowid)?;
+                (rowid, Upsert::Updated)
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO articles(id, section, title, standfirst, byline, published,
+                     link, source, body, layout, content_hash, sort_key, imported_at,
+                     updated_at, read, starred, feed_id, guid)
+                     VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14,?15,?16,?17)",
+                )?
+                .execute(params![
+                    article.id.as_str(),
+                    article.section,
+                    article.title,
+                    article.standfirst,
+                    article.byline,
+                    article.published,
+                    article.link,
+                    article.source,
+                    body,
+                    layout,
+                    hash,
+                    sort_key,
+                    now,
+                    article.read,
+                    article.starred,
+                    feed_id,
+                    guid
+                ])?;
+                (tx.last_insert_rowid(), Upsert::Imported)
+            }
+        };
+        tx.prepare_cached(
+            "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![rowid, article.title, article.standfirst, body])?;
+        super::entities::insert_article_entities(&tx, rowid, entities)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// The whole article, or `None` when no article has that id.
+    pub fn article(&self, id: &ArticleId) -> Result<Option<Article>> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT id, section, title, standfirst, byline, published, link, source,
+                 body, layout, imported_at, read, starred FROM articles WHERE id = ?1",
+            )?
+            .query_row([id.as_str()], |r| {
+                let body: String = r.get(8)?;
+                let layout: String = r.get(9)?;
+                Ok(Article {
+                    id: ArticleId::new(r.get::<_, String>(0)?),
+                    section: r.get(1)?,
+                    title: r.get(2)?,
+                    standfirst: r.get(3)?,
+                    byline: r.get(4)?,
+                    published: r.get(5)?,
+                    link: r.get(6)?,
+                    source: r.get(7)?,
+                    blocks: decode_body(&body, &layout),
+                    imported_at: r.get(10)?,
+                    read: r.get(11)?,
+                    starred: r.get(12)?,
+                })
+            })
+            .optional()?;
+        Ok(row)
+    }
+
+    /// Resolves what a user typed: a full id, or a unique prefix of one.
+    pub fn resolve_id(&self, typed: &str) -> Result<ArticleId> {
+        let typed = typed.trim();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM articles WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?;
+        let ids: Vec<String> = stmt
+            .query_map([typed], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match ids.as_slice() {
+            [one] => Ok(ArticleId::new(one.clone())),
+            _ if typed.is_empty() => Err(Error::NoSuchArticle(typed.to_string())),
+            [] => Err(Error::NoSuchArticle(typed.to_string())),
+            _ => ids
+                .iter()
+                .find(|i| i.as_str() == typed)
+                .map(|i| ArticleId::new(i.clone()))
+                .ok_or_else(|| Error::Other(format!("id prefix {typed} is ambiguous"))),
+        }
+    }
+
+    /// Article metadata, newest first (or best first for an entity filter).
+    pub fn list(&self, filter: &ListFilter, limit: Option<usize>) -> Result<Vec<ArticleMeta>> {
+        let limit = limit.map(|l| l as i64).unwrap_or(-1);
+        let (sql, arg): (String, Option<rusqlite::types::Value>) = match filter {
+            ListFilter::All => (
+                format!(
+                    "SELECT {META_COLUMNS} FROM articles ORDER BY sort_key DESC, rowid DESC LIMIT ?1"
+                ),
+                None,
+            ),
+            ListFilter::Unread => (
+                format!(
+                    "SELECT {META_COLUMNS} FROM articles WHERE read = 0 ORDER BY sort_key DESC, rowid DESC LIMIT ?1"
+                ),
+                None,
+            ),
+            ListFilter::Starred => (
+                format!(
+                    "SELECT {META_COLUMNS} FROM articles WHERE starred = 1 ORDER BY sort_key DESC, rowid DESC LIMIT ?1"
+                ),
+                None,
+            ),
+            ListFilter::Feed(f) => (
+                format!(
+                    "SELECT {META_COLUMNS} FROM articles WHERE feed_id = ?2 ORDER BY sort_key DESC, rowid DESC LIMIT ?1"
+                ),
+                Some((*f).into()),
+            ),
+            ListFilter::Entity(name) => (
+                format!(
+                    "SELECT {META_COLUMNS} FROM articles a JOIN (
+                        SELECT ae.article, MAX(ae.mentions) AS m FROM entity_aliases al
+                        JOIN article_entities ae ON ae.entity_id = al.entity_id
+                        WHERE al.alias = ?2 GROUP BY ae.article
+                     ) hits ON hits.article = a.rowid
+                     ORDER BY hits.m DESC, a.sort_key DESC LIMIT ?1"
+                ),
+                Some(name.clone().into()),
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = match arg {
+            Some(a) => stmt.query_map(params![limit, a], meta_from_row)?,
+            None => stmt.query_map(params![limit], meta_from_row)?,
+        };
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Just the ids of a list, in order: cheap even for a very large cache, so the reader
+    /// can hold the whole list and load metadata for the rows on screen only.
+    pub fn list_ids(&self, filter: &ListFilter) -> Result<Vec<ArticleId>> {
+        if let ListFilter::All = filter {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM articles ORDER BY sort_key DESC, rowid DESC")?;
+            let ids = stmt
+                .query_map([], |r| Ok(ArticleId::new(r.get::<_, String>(0)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            return Ok(ids);
+        }
+        Ok(self.list(filter, None)?.into_iter().map(|m| m.id).collect())
+    }
+
+    /// Metadata for the given ids, in the order given; unknown ids are skipped.
+    pub fn metas(&self, ids: &[ArticleId]) -> Result<Vec<ArticleMeta>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {META_COLUMNS} FROM articles WHERE id = ?1"
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(m) = stmt.query_row([id.as_str()], meta_from_row).optional()? {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    pub fn set_read(&self, id: &ArticleId, read: bool) -> Result<()> {
+        self.set_flag(id, "read", read)
+    }
+
+    pub fn set_starred(&self, id: &ArticleId, starred: bool) -> Result<()> {
+        self.set_flag(id, "starred", starred)
+    }
+
+    fn set_flag(&self, id: &ArticleId, column: &str, value: bool) -> Result<()> {
+        let n = self.conn.execute(
+            &format!("UPDATE articles SET {column} = ?2 WHERE id = ?1"),
+            params![id.as_str(), value],
+        )?;
+        if n == 0 {
+            return Err(Error::NoSuchArticle(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Every article id with its text, for re-running extraction (`reindex`).
+    pub fn all_ids(&self) -> Result<Vec<ArticleId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM articles ORDER BY rowid")?;
+        let ids = stmt
+            .query_map([], |r| Ok(ArticleId::new(r.get::<_, String>(0)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Replaces one article's entities (after the extractor improved).
+    pub fn replace_entities(&mut self, id: &ArticleId, entities: &[Entity]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let rowid = article_rowid(&tx, id)?;
+        super::entities::remove_article_entities(&tx, rowid)?;
+        super::entities::insert_article_entities(&tx, rowid, entities)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The cache file's size in bytes, WAL included (0 in memory).
+    pub fn size_on_disk(&self) -> u64 {
+        let Some(p) = &self.path else { return 0 };
+        let mut total = 0;
+        for suffix in ["", "-wal"] {
+            let mut os = p.clone().into_os_string();
+            os.push(suffix);
+            total += std::fs::metadata(&os).map(|m| m.len()).unwrap_or(0);
+        }
+        total
+    }
+}
+
+pub(super) fn article_rowid(tx: &Transaction<'_>, id: &ArticleId) -> Result<i64> {
+    tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?
+        .query_row([id.as_str()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NoSuchArticle(id.to_string()))
+}

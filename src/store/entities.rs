@@ -1,0 +1,282 @@
+//! Entities in the cache: one row per (name, kind) with running totals, the aliases each was
+//! seen under, and per-article mention counts and spans. Answers the questions the sidebar and
+//! the CLI ask: an article's entities, the most mentioned overall, every article that mentions
+//! one, the entities seen beside one, and the articles related through shared entities.
+
+use super::Store;
+use crate::error::Result;
+use crate::model::{ArticleId, ArticleMeta, Entity, EntityKind, Field, Mention};
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+
+/// An entity across the whole cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntitySummary {
+    pub name: String,
+    pub kind: EntityKind,
+    /// How many articles mention it.
+    pub articles: usize,
+    /// How many mentions in all (for `cooccurring`, articles shared with the given entity).
+    pub mentions: usize,
+}
+
+/// An article that mentions an entity, with how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntityArticle {
+    pub article: ArticleMeta,
+    pub mentions: usize,
+}
+
+fn field_code(f: Field) -> (u8, i64) {
+    match f {
+        Field::Title => (0, -1),
+        Field::Standfirst => (1, -1),
+        Field::Block(i) => (2, i as i64),
+        Field::Credit(i) => (3, i as i64),
+    }
+}
+
+fn field_from_code(code: u8, block: i64) -> Option<Field> {
+    let b = usize::try_from(block).ok();
+    match code {
+        0 => Some(Field::Title),
+        1 => Some(Field::Standfirst),
+        2 => b.map(Field::Block),
+        3 => b.map(Field::Credit),
+        _ => None,
+    }
+}
+
+pub(super) fn insert_article_entities(
+    tx: &Transaction<'_>,
+    article: i64,
+    entities: &[Entity],
+) -> Result<()> {
+    let mut upsert_entity = tx.prepare_cached(
+        "INSERT INTO entities(name, kind, articles, mentions) VALUES(?1, ?2, 1, ?3)
+         ON CONFLICT(name, kind) DO UPDATE SET articles = articles + 1,
+         mentions = mentions + excluded.mentions RETURNING id",
+    )?;
+    let mut add_alias =
+        tx.prepare_cached("INSERT OR IGNORE INTO entity_aliases(alias, entity_id) VALUES(?1, ?2)")?;
+    let mut link = tx.prepare_cached(
+        "INSERT INTO article_entities(article, entity_id, mentions, aliases, spans)
+         VALUES(?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(article, entity_id) DO UPDATE SET mentions = mentions + excluded.mentions",
+    )?;
+    for e in entities {
+        if e.mentions.is_empty() {
+            continue;
+        }
+        let id: i64 = upsert_entity.query_row(
+            params![e.name, e.kind.as_str(), e.mentions.len() as i64],
+            |r| r.get(0),
+        )?;
+        add_alias.execute(params![e.name, id])?;
+        for a in &e.aliases {
+            add_alias.execute(params![a, id])?;
+        }
+        let spans: Vec<(u8, i64, usize, usize)> = e
+            .mentions
+            .iter()
+            .map(|m| {
+                let (code, block) = field_code(m.field);
+                (code, block, m.start, m.end)
+            })
+            .collect();
+        link.execute(params![
+            article,
+            id,
+            e.mentions.len() as i64,
+            serde_json::to_string(&e.aliases).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&spans).unwrap_or_else(|_| "[]".into()),
+        ])?;
+    }
+    Ok(())
+}
+
+pub(super) fn remove_article_entities(tx: &Transaction<'_>, article: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE entities SET articles = entities.articles - 1,
+         mentions = entities.mentions - ae.m
+         FROM (SELECT entity_id, mentions AS m FROM article_entities WHERE article = ?1) AS ae
+         WHERE entities.id = ae.entity_id",
+    )?
+    .execute([article])?;
+    tx.prepare_cached("DELETE FROM article_entities WHERE article = ?1")?
+        .execute([article])?;
+    Ok(())
+}
+
+impl Store {
+    /// One article's entities with their mentions (texts sliced from the stored article),
+    /// most mentioned first.
+    pub fn article_entities(&self, id: &ArticleId) -> Result<Vec<Entity>> {
+        let Some(article) = self.article(id)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.name, e.kind, ae.aliases, ae.spans FROM article_entities ae
+             JOIN entities e ON e.id = ae.entity_id
+             JOIN articles a ON a.rowid = ae.article
+             WHERE a.id = ?1 ORDER BY ae.mentions DESC, e.name",
+        )?;
+        let rows = stmt.query_map([id.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, kind, aliases, spans) = row?;
+            let spans: Vec<(u8, i64, usize, usize)> =
+                serde_json::from_str(&spans).unwrap_or_default();
+            let mentions = spans
+                .into_iter()
+                .filter_map(|(code, block, start, end)| {
+                    let field = field_from_code(code, block)?;
+                    let text = article.field(field)?.get(start..end)?.to_string();
+                    Some(Mention {
+                        field,
+                        start,
+                        end,
+                        text,
+                    })
+                })
+                .collect();
+            out.push(Entity {
+                name,
+                kind: EntityKind::parse(&kind).unwrap_or(EntityKind::Other),
+                aliases: serde_json::from_str(&aliases).unwrap_or_default(),
+                mentions,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The most mentioned entities across the cache, optionally of one kind.
+    pub fn top_entities(
+        &self,
+        kind: Option<EntityKind>,
+        limit: usize,
+    ) -> Result<Vec<EntitySummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, kind, articles, mentions FROM entities
+             WHERE articles > 0 AND (?1 IS NULL OR kind = ?1)
+             ORDER BY mentions DESC, articles DESC, name LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![kind.map(|k| k.as_str()), limit as i64], summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Entities known by this name or alias (case-insensitive), most mentioned first.
+    pub fn find_entities(&self, name: &str) -> Result<Vec<EntitySummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.name, e.kind, e.articles, e.mentions FROM entity_aliases al
+             JOIN entities e ON e.id = al.entity_id
+             WHERE al.alias = ?1 AND e.articles > 0 ORDER BY e.mentions DESC",
+        )?;
+        let rows = stmt.query_map([name], summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every article that mentions the entity (by name or alias), most mentions first.
+    pub fn entity_articles(&self, name: &str, limit: Option<usize>) -> Result<Vec<EntityArticle>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
+                    MAX(ae.mentions) AS m
+             FROM entity_aliases al
+             JOIN article_entities ae ON ae.entity_id = al.entity_id
+             JOIN articles a ON a.rowid = ae.article
+             WHERE al.alias = ?1 GROUP BY a.rowid
+             ORDER BY m DESC, a.sort_key DESC LIMIT ?2",
+        )?;
+        let limit = limit.map(|l| l as i64).unwrap_or(-1);
+        let rows = stmt.query_map(params![name, limit], |r| {
+            Ok(EntityArticle {
+                article: ArticleMeta {
+                    id: ArticleId::new(r.get::<_, String>(0)?),
+                    title: r.get(1)?,
+                    section: r.get(2)?,
+                    published: r.get(3)?,
+                    source: r.get(4)?,
+                    read: r.get(5)?,
+                    starred: r.get(6)?,
+                },
+                mentions: r.get::<_, i64>(7)? as usize,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Entities that appear in the same articles as this one, by how many articles they share.
+    pub fn cooccurring(&self, name: &str, limit: usize) -> Result<Vec<EntitySummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH target AS (SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1),
+                  arts AS (SELECT DISTINCT article FROM article_entities
+                           WHERE entity_id IN (SELECT entity_id FROM target))
+             SELECT e.name, e.kind, e.articles, COUNT(*) AS shared
+             FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
+             WHERE ae.article IN (SELECT article FROM arts)
+               AND ae.entity_id NOT IN (SELECT entity_id FROM target)
+             GROUP BY ae.entity_id ORDER BY shared DESC, e.mentions DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![name, limit as i64], summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Articles that share the most entities with this one; a shared entity counts for more
+    /// the fewer articles mention it, so `United States` alone does not make two stories
+    /// related.
+    pub fn related(&self, id: &ArticleId, limit: usize) -> Result<Vec<(ArticleMeta, f64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH mine AS (
+                SELECT ae.entity_id, e.articles FROM article_entities ae
+                JOIN entities e ON e.id = ae.entity_id
+                JOIN articles a ON a.rowid = ae.article WHERE a.id = ?1 AND e.kind != 'other')
+             SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
+                    SUM(1.0 / mine.articles) AS score
+             FROM mine JOIN article_entities ae ON ae.entity_id = mine.entity_id
+             JOIN articles a ON a.rowid = ae.article
+             WHERE a.id != ?1
+             GROUP BY a.rowid ORDER BY score DESC, a.sort_key DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![id.as_str(), limit as i64], |r| {
+            Ok((
+                ArticleMeta {
+                    id: ArticleId::new(r.get::<_, String>(0)?),
+                    title: r.get(1)?,
+                    section: r.get(2)?,
+                    published: r.get(3)?,
+                    source: r.get(4)?,
+                    read: r.get(5)?,
+                    starred: r.get(6)?,
+                },
+                r.get::<_, f64>(7)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many distinct entities the cache knows (with at least one article).
+    pub fn entity_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM entities WHERE articles > 0",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+}
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EntitySummary> {
+    Ok(EntitySummary {
+        name: r.get(0)?,
+        kind: EntityKind::parse(&r.get::<_, String>(1)?).unwrap_or(EntityKind::Other),
+        articles: r.get::<_, i64>(2)? as usize,
+        mentions: r.get::<_, i64>(3)? as usize,
+    })
+}

@@ -1,0 +1,96 @@
+//! The schema and its migrations, stepped by `PRAGMA user_version`. Each migration runs in
+//! its own transaction; a cache from a newer dateline is refused rather than damaged.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+/// Migrations in order; migration N (1-based) brings the schema to version N.
+const MIGRATIONS: &[&str] = &[
+    // 1: articles with their body as text plus a small layout, external-content FTS5 over
+    // title, standfirst and body, entities with per-article mention spans, and feeds.
+    r#"
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        name TEXT,
+        full_text INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch INTEGER,
+        last_error TEXT,
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE articles (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        section TEXT,
+        title TEXT NOT NULL,
+        standfirst TEXT,
+        byline TEXT,
+        published TEXT,
+        link TEXT,
+        source TEXT NOT NULL,
+        body TEXT NOT NULL,
+        layout TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        imported_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        guid TEXT
+    );
+    CREATE INDEX articles_newest ON articles(sort_key DESC, rowid DESC);
+    CREATE INDEX articles_feed ON articles(feed_id, sort_key DESC);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, standfirst, body,
+        content='articles', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        articles INTEGER NOT NULL DEFAULT 0,
+        mentions INTEGER NOT NULL DEFAULT 0,
+        UNIQUE(name, kind)
+    );
+    CREATE INDEX entities_top ON entities(mentions DESC);
+    CREATE TABLE entity_aliases (
+        alias TEXT NOT NULL COLLATE NOCASE,
+        entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        PRIMARY KEY(alias, entity_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE article_entities (
+        article INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+        entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        mentions INTEGER NOT NULL,
+        aliases TEXT NOT NULL,
+        spans TEXT NOT NULL,
+        PRIMARY KEY(article, entity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_entities_by_entity ON article_entities(entity_id, mentions DESC);
+    "#,
+];
+
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(Error::Cache {
+            path: Default::default(),
+            reason: format!(
+                "was written by a newer dateline (schema {version}, this one knows {CURRENT_VERSION}); upgrade dateline, or use --db to choose another file"
+            ),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Full-text search over the cache with FTS5: bm25 with the title weighted above the
+//! standfirst and the body, and a snippet with the hits marked `«` … `»`.
+//!
+//! Ranking every match is what makes common words slow on a big cache (bm25 must score each
+//! matching row). When a query matches more than [`RANK_WINDOW`] articles, only the most
+//! recent [`RANK_WINDOW`] matches are ranked: FTS5 can stop early when it walks rowids in
+//! order, so the cost stays bounded while the results stay ranked.
+
+use super::Store;
+use super::query::to_fts5;
+use crate::error::Result;
+use crate::model::ArticleId;
+use rusqlite::params;
+use serde::Serialize;
+
+/// Hit markers inside snippets.
+pub const HIT_OPEN: &str = "«";
+pub const HIT_CLOSE: &str = "»";
+
+/// How many of the newest matches are ranked when a query matches very many articles.
+pub const RANK_WINDOW: usize = 5_000;
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub id: ArticleId,
+    pub title: String,
+    /// bm25 relevance; higher is better.
+    pub score: f64,
+    pub snippet: String,
+}
+
+impl Store {
+    /// Ranked search, best first. A query with no searchable word gives no results.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let Some(fts) = to_fts5(query) else {
+            return Ok(Vec::new());
+        };
+        let window_sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1
+                          ORDER BY rowid DESC LIMIT ?3";
+        let sql = format!(
+            "SELECT a.id, a.title, -bm25(articles_fts, 10.0, 3.0, 1.0) AS score,
+                    snippet(articles_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 16)
+             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+             WHERE articles_fts MATCH ?1 AND articles_fts.rowid IN ({window_sql})
+             ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0) LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![fts, limit as i64, RANK_WINDOW as i64], |r| {
+            Ok(SearchHit {
+                id: ArticleId::new(r.get::<_, String>(0)?),
+                title: r.get(1)?,
+                score: r.get(2)?,
+                snippet: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Ids of every match, best first, without snippets (what the reader's list needs).
+    pub fn search_ids(&self, query: &str, limit: usize) -> Result<Vec<ArticleId>> {
+        let Some(fts) = to_fts5(query) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+             WHERE articles_fts MATCH ?1 AND articles_fts.rowid IN (
+                 SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1
+                 ORDER BY rowid DESC LIMIT ?3)
+             ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0) LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![fts, limit as i64, RANK_WINDOW as i64], |r| {
+            Ok(ArticleId::new(r.get::<_, String>(0)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,240 @@
+use super::*;
+use crate::ingest::text::parse_article;
+use crate::model::{Article, ArticleId, Block, Entity, EntityKind, Field, Mention};
+
+const SEED: &str = include_str!("../../assets/articles/00-japan-eu-security-partnership.txt");
+
+fn article(title: &str, body: &[&str]) -> Article {
+    Article::new(
+        title.to_string(),
+        None,
+        "test".into(),
+        body.iter().map(|t| Block::paragraph(*t)).collect(),
+    )
+}
+
+fn mention_of(a: &Article, word: &str) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for (i, b) in a.blocks.iter().enumerate() {
+        for (start, m) in b.text.match_indices(word) {
+            out.push(Mention {
+                field: Field::Block(i),
+                start,
+                end: start + m.len(),
+                text: m.to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn entity(a: &Article, name: &str, kind: EntityKind) -> Entity {
+    Entity {
+        name: name.into(),
+        kind,
+        aliases: vec![],
+        mentions: mention_of(a, name),
+    }
+}
+
+#[test]
+fn round_trip_keeps_every_field() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut a = parse_article(SEED, "seed.txt");
+    a.byline = Some("A. Writer".into());
+    a.link = Some("https://example.com/seed".into());
+    a.rederive_id();
+    assert_eq!(s.upsert(&a, &[]).unwrap(), Upsert::Imported);
+    let mut back = s.article(&a.id).unwrap().unwrap();
+    assert!(back.imported_at.is_some());
+    back.imported_at = None;
+    assert_eq!(back, a);
+}
+
+#[test]
+fn reimport_is_unchanged_and_update_keeps_flags() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut a = article("T", &["one"]);
+    a.link = Some("https://x.example/1".into());
+    a.rederive_id();
+    s.upsert(&a, &[]).unwrap();
+    assert_eq!(s.upsert(&a, &[]).unwrap(), Upsert::Unchanged);
+    s.set_read(&a.id, true).unwrap();
+    s.set_starred(&a.id, true).unwrap();
+    a.blocks.push(Block::paragraph("two"));
+    assert_eq!(s.upsert(&a, &[]).unwrap(), Upsert::Updated);
+    assert_eq!(s.count().unwrap(), 1);
+    let back = s.article(&a.id).unwrap().unwrap();
+    assert!(back.read && back.starred);
+    assert_eq!(back.blocks.len(), 2);
+    // The search index follows the update: the old text is gone, the new one found.
+    assert_eq!(s.search("two", 10).unwrap().len(), 1);
+    a.blocks.remove(0);
+    s.upsert(&a, &[]).unwrap();
+    assert!(s.search("one", 10).unwrap().is_empty());
+}
+
+#[test]
+fn search_ranks_title_over_body_and_marks_hits() {
+    let mut s = Store::open_in_memory().unwrap();
+    let body_only = article("Markets today", &["A note on the harbour and security."]);
+    let in_title = article("Security pact signed", &["Leaders met."]);
+    s.upsert(&body_only, &[]).unwrap();
+    s.upsert(&in_title, &[]).unwrap();
+    let hits = s.search("security", 10).unwrap();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].id, in_title.id);
+    assert!(hits[0].score > hits[1].score);
+    assert!(
+        hits[1].snippet.contains("«security»"),
+        "{}",
+        hits[1].snippet
+    );
+}
+
+#[test]
+fn phrases_prefixes_and_hostile_queries() {
+    let mut s = Store::open_in_memory().unwrap();
+    let seed = parse_article(SEED, "seed.txt");
+    s.upsert(&seed, &[]).unwrap();
+    s.upsert(
+        &article("Other", &["industry of defence, not the phrase"]),
+        &[],
+    )
+    .unwrap();
+    let ids = |q: &str| -> Vec<ArticleId> {
+        s.search(q, 10).unwrap().into_iter().map(|h| h.id).collect()
+    };
+    assert_eq!(ids("\"defence industry\""), vec![seed.id.clone()]);
+    assert_eq!(ids("partner*"), vec![seed.id.clone()]);
+    assert_eq!(ids("Borrell NOT Iwaya"), Vec::<ArticleId>::new());
+    assert_eq!(ids("Borrell OR phrase").len(), 2);
+    for q in [
+        "\"unbalanced",
+        "(((",
+        "*",
+        "AND OR NOT",
+        "covid-19",
+        "c++",
+        "'",
+        "NEAR(",
+        "a:b",
+        "^",
+        "",
+    ] {
+        assert!(s.search(q, 10).is_ok(), "query {q:?}");
+    }
+}
+
+#[test]
+fn entity_queries() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = article("A", &["Borrell met Iwaya in Tokyo.", "Borrell left."]);
+    let b = article("B", &["Borrell spoke in Tokyo."]);
+    let c = article("C", &["Nothing about him, only Tokyo."]);
+    for x in [&a, &b, &c] {
+        let mut ents = vec![entity(x, "Tokyo", EntityKind::Place)];
+        if x.body_text().contains("Borrell") {
+            let mut e = entity(x, "Borrell", EntityKind::Person);
+            e.name = "Josep Borrell".into();
+            e.aliases = vec!["Borrell".into()];
+            ents.push(e);
+        }
+        if x.body_text().contains("Iwaya") {
+            ents.push(entity(x, "Iwaya", EntityKind::Person));
+        }
+        s.upsert(x, &ents).unwrap();
+    }
+    let top = s.top_entities(None, 10).unwrap();
+    let names: Vec<&str> = top.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Tokyo", "Josep Borrell", "Iwaya"],
+        "by mentions, then articles"
+    );
+    assert_eq!((top[1].articles, top[1].mentions), (2, 3));
+    let people = s.top_entities(Some(EntityKind::Person), 10).unwrap();
+    assert_eq!(people.len(), 2);
+
+    let by_alias = s.entity_articles("borrell", None).unwrap();
+    assert_eq!(by_alias.len(), 2);
+    assert_eq!(by_alias[0].article.id, a.id, "most mentions first");
+    assert_eq!(by_alias[0].mentions, 2);
+    assert_eq!(
+        s.list(&ListFilter::Entity("Josep Borrell".into()), None)
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let ents = s.article_entities(&a.id).unwrap();
+    assert_eq!(ents[0].name, "Josep Borrell");
+    assert_eq!(ents[0].mentions[1].text, "Borrell");
+
+    let related = s.related(&a.id, 5).unwrap();
+    assert_eq!(related[0].0.id, b.id, "B shares Borrell and Tokyo");
+    let beside = s.cooccurring("Josep Borrell", 5).unwrap();
+    assert_eq!(beside[0].name, "Tokyo");
+
+    // Updating an article moves the totals instead of adding to them.
+    let mut a2 = a.clone();
+    a2.blocks.pop();
+    let mut e = entity(&a2, "Borrell", EntityKind::Person);
+    e.name = "Josep Borrell".into();
+    s.upsert(&a2, &[e]).unwrap();
+    let top = s.find_entities("Josep Borrell").unwrap();
+    assert_eq!((top[0].articles, top[0].mentions), (2, 2));
+}
+
+#[test]
+fn refuses_a_newer_schema_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(
+        err.contains("c.db") && err.contains("newer dateline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn random_bytes_are_reported_as_not_a_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.db");
+    std::fs::write(&path, vec![0x5au8; 8192]).unwrap();
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(
+        err.contains("junk.db") && err.contains("dateline doctor"),
+        "{err}"
+    );
+}
+
+#[test]
+fn opens_with_wal_and_normal_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("w.db")).unwrap();
+    let mode: String = s
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    let sync: i64 = s
+        .conn()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 1, "NORMAL");
+    assert!(s.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn resolves_unique_id_prefixes() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = article("A", &["x"]);
+    s.upsert(&a, &[]).unwrap();
+    assert_eq!(s.resolve_id(&a.id.as_str()[..4]).unwrap(), a.id);
+    assert!(s.resolve_id("zzzzzzzzzzzz").is_err());
+}
