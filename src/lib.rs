@@ -8,11 +8,13 @@
 //! - [`ingest`]: bytes in, articles out (plain text, front matter, Markdown, Wikinews layout).
 //! - [`entities`]: the extractor (gazetteer, rules, aliases); pure functions over an article.
 //! - [`store`]: the SQLite cache: schema, articles, entities, full-text search.
+//! - [`import`]: a batch of inputs into the cache: parse on every core, write from one thread.
 //! - [`samples`]: the bundled sample corpus, compiled in.
 //! - [`tui`]: the terminal reader: state, actions, update, views; only `run` touches a terminal.
 
 pub mod entities;
 pub mod error;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod samples;

@@ -1,1 +1,26 @@
-fn main() {}
+//! The `dateline` binary: parse the command line, open the cache, run a command or the
+//! reader, and map errors to exit codes (0 success, 1 an input failed, 2 usage).
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line, naming what failed; the chain gives the cause.
+            let mut msg = format!("dateline: {e}");
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(&format!(": {c}"));
+                }
+            }
+            eprintln!("{}", dateline::sanitize::clean_line(&msg));
+            ExitCode::from(1)
+        }
+    }
+}

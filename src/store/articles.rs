@@ -155,7 +155,9 @@ impl Store {
         let hash = content_hash(article);
         let (body, layout) = encode_body(&article.blocks);
         let now = now();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let existing: Option<(i64, String, String, Option<String>, String)> = tx
             .prepare_cached(
                 "SELECT rowid, content_hash, title, standfirst, body FROM articles WHERE id = ?1",
@@ -407,7 +409,9 @@ impl Store {
 
     /// Replaces one article's entities (after the extractor improved).
     pub fn replace_entities(&mut self, id: &ArticleId, entities: &[Entity]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let rowid = article_rowid(&tx, id)?;
         super::entities::remove_article_entities(&tx, rowid)?;
         super::entities::insert_article_entities(&tx, rowid, entities)?;

@@ -14,7 +14,7 @@ mod search;
 
 pub use articles::{ListFilter, Upsert};
 pub use entities::{EntityArticle, EntitySummary};
-pub use search::SearchHit;
+pub use search::{HIT_CLOSE, HIT_OPEN, RANK_WINDOW, SearchHit};
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};

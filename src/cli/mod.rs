@@ -1,0 +1,187 @@
+//! The command line: arguments (clap), and one function per command. Commands print for
+//! people by default (aligned, coloured only on a terminal) and for programs with `--json`;
+//! the JSON keys are a contract that tests and benchmarks rely on.
+
+mod extract;
+mod output;
+mod read;
+mod write;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use dateline::store::{DB_ENV, Store};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dateline",
+    version,
+    about = "A terminal news reader that links articles through the people, organisations and places they mention"
+)]
+pub struct Args {
+    /// The cache file (default: dateline.db in your data directory).
+    #[arg(long, global = true, env = DB_ENV, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import article files, folders (recursively) or `-` for stdin.
+    Import {
+        /// One JSON object per input: {"path","id","title","status"} (+ "error").
+        #[arg(long)]
+        json: bool,
+        /// Import the bundled sample articles.
+        #[arg(long)]
+        samples: bool,
+        /// Parser threads (default: all cores).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        paths: Vec<PathBuf>,
+    },
+    /// List articles, newest first (or those that mention an entity, most mentions first).
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Only articles that mention this entity (name or alias).
+        #[arg(long, value_name = "NAME")]
+        entity: Option<String>,
+        #[arg(long)]
+        unread: bool,
+        #[arg(long)]
+        starred: bool,
+    },
+    /// Show one article.
+    Show {
+        #[arg(long)]
+        json: bool,
+        /// The article id (a unique prefix is enough).
+        id: String,
+    },
+    /// Full-text search: words, "phrases", prefix*, AND / OR / NOT.
+    Search {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+    },
+    /// Counts, and the cache's path and size.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse and extract entities without touching the cache.
+    Extract {
+        /// One JSON object per file: {"path","article","entities"}.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// An article's entities, or with --top the most mentioned across the cache.
+    Entities {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
+        /// person, organization, place or other.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        id: Option<String>,
+    },
+    /// Articles that share the most entities with this one.
+    Related {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        id: String,
+    },
+    /// Re-run entity extraction over the whole cache.
+    Reindex,
+    /// Mark an article read or unread, starred or not.
+    Mark {
+        id: String,
+        #[arg(long, conflicts_with = "unread")]
+        read: bool,
+        #[arg(long)]
+        unread: bool,
+        #[arg(long, conflicts_with = "unstar")]
+        star: bool,
+        #[arg(long)]
+        unstar: bool,
+    },
+    /// Check the cache; move a corrupt one aside and start a fresh one.
+    Doctor,
+}
+
+fn db_path(args_db: Option<PathBuf>) -> Result<PathBuf> {
+    match args_db {
+        Some(p) => Ok(p),
+        None => Store::default_path()
+            .context("no data directory found for the cache; pass --db PATH or set DATELINE_DB"),
+    }
+}
+
+fn open_store(path: &std::path::Path) -> Result<Store> {
+    Ok(Store::open(path)?)
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        let path = db_path(args.db)?;
+        let mut store = open_store(&path)?;
+        return write::reader(&mut store);
+    };
+    match command {
+        Command::Extract { json, paths } => return extract::extract(json, &paths),
+        Command::Doctor => return write::doctor(&db_path(args.db)?),
+        _ => {}
+    }
+    let path = db_path(args.db)?;
+    let mut store = open_store(&path)?;
+    match command {
+        Command::Import {
+            json,
+            samples,
+            jobs,
+            paths,
+        } => write::import(&mut store, json, samples, jobs, &paths),
+        Command::List {
+            json,
+            limit,
+            entity,
+            unread,
+            starred,
+        } => read::list(&store, json, limit, entity, unread, starred),
+        Command::Show { json, id } => read::show(&store, json, &id),
+        Command::Search { json, limit, query } => {
+            read::search(&store, json, limit, &query.join(" "))
+        }
+        Command::Stats { json } => read::stats(&store, json),
+        Command::Entities {
+            json,
+            top,
+            kind,
+            id,
+        } => extract::entities(&store, json, top, kind, id),
+        Command::Related { json, limit, id } => extract::related(&store, json, limit, &id),
+        Command::Reindex => extract::reindex(&mut store),
+        Command::Mark {
+            id,
+            read,
+            unread,
+            star,
+            unstar,
+        } => write::mark(&store, &id, read, unread, star, unstar),
+        Command::Extract { .. } | Command::Doctor => unreachable!("handled above"),
+    }
+}
