@@ -25,8 +25,13 @@ fn write_corpus(dir: &std::path::Path) {
 
 /// A pseudo-random delay from the clock: enough spread to land at different moments.
 fn random_delay(round: usize) -> Duration {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos() as u64;
-    let x = nanos.wrapping_mul(6364136223846793005).wrapping_add(round as u64 * 1442695040888963407);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let x = nanos
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(round as u64 * 1442695040888963407);
     Duration::from_millis(20 + (x >> 33) % 600)
 }
 
@@ -41,7 +46,14 @@ fn sigkill_during_import_leaves_whole_articles_only() {
     for round in 0..ROUNDS {
         let db = dir.path().join(format!("round{round}.db"));
         let mut child = Command::new(bin)
-            .args(["--db", db.to_str().unwrap(), "import", "--jobs", "2", corpus.to_str().unwrap()])
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "import",
+                "--jobs",
+                "2",
+                corpus.to_str().unwrap(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -60,7 +72,10 @@ fn sigkill_during_import_leaves_whole_articles_only() {
             .conn()
             .query_row("SELECT COUNT(*) FROM articles_fts", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(fts_rows as usize, n, "round {round}: one search entry per article");
+        assert_eq!(
+            fts_rows as usize, n,
+            "round {round}: one search entry per article"
+        );
         for id in store.all_ids().unwrap() {
             assert_whole(&store, &id, round);
         }
@@ -78,11 +93,18 @@ fn assert_whole(store: &Store, id: &ArticleId, round: usize) {
         .unwrap()
         .to_string();
     let hits = store.search_ids(&marker, 5).unwrap();
-    assert_eq!(hits, vec![id.clone()], "round {round}: search entry of {id}");
+    assert_eq!(
+        hits,
+        vec![id.clone()],
+        "round {round}: search entry of {id}"
+    );
     // The stored entities are exactly what extraction gives for the stored text.
     let want = dateline::entities::extract(&article);
     let got = store.article_entities(id).unwrap();
     assert_eq!(got.len(), want.len(), "round {round}: entities of {id}");
     let mentions: usize = got.iter().map(|e| e.mentions.len()).sum();
-    assert_eq!(mentions, want.iter().map(|e| e.mentions.len()).sum::<usize>());
+    assert_eq!(
+        mentions,
+        want.iter().map(|e| e.mentions.len()).sum::<usize>()
+    );
 }

@@ -500,7 +500,8 @@ fn caption(line: &str) -> Option<Block> {
             ));
         }
     }
-    let lower = t.to_lowercase();
+    // ASCII folding keeps byte offsets equal between `t` and `lower` (the markers are ASCII).
+    let lower = t.to_ascii_lowercase();
     if !CAPTION_MARKERS.iter().any(|m| lower.contains(m))
         && !EDITORS_NOTES.iter().any(|m| t.contains(m))
     {
