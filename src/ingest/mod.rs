@@ -2,7 +2,11 @@
 //! article (size, binary content, encoding) and hands clean text to the format parsers.
 //! It never touches the cache or the terminal.
 
+pub mod charset;
 pub mod date;
+pub mod feed;
+pub mod fetch;
+pub mod html;
 pub mod text;
 
 use crate::error::{Error, Result};
