@@ -280,6 +280,8 @@ fn reason(e: &ureq::Error) -> String {
         E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             "connection refused".into()
         }
+        // The resolver's failure arrives as a plain I/O error.
+        E::Io(io) if io.to_string().contains("lookup address") => "DNS: host not found".into(),
         E::Io(io) => format!("network error: {io}"),
         E::Decompress(_, io) => format!("bad compressed body: {io}"),
         other => crate::sanitize::clean_line(&other.to_string()),
