@@ -201,6 +201,13 @@ fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
         e.authors
             .iter()
             .filter_map(|p| p.name.as_deref().or(p.email.as_deref()).map(clean_line))
+            // RSS's `email (Name)` reaches us as `(Name)`.
+            .map(
+                |n| match n.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                    Some(inner) => inner.trim().to_string(),
+                    None => n,
+                },
+            )
             .filter(|n| !n.is_empty())
             .collect::<Vec<_>>()
             .join(", "),
