@@ -569,7 +569,7 @@ fn shared_feed_fixtures_parse_or_fail_cleanly() {
         files.len()
     );
     let mut r: Vec<_> = reasons.into_iter().collect();
-    r.sort_by(|a, b| b.1.cmp(&a.1));
+    r.sort_by_key(|x| std::cmp::Reverse(x.1));
     println!("failure reasons: {r:?}");
     assert!(parsed > 0);
 }

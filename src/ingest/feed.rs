@@ -50,7 +50,7 @@ pub fn parse(bytes: &[u8], url: &str, http_charset: Option<&str>, source: &str) 
     let title = feed
         .title
         .as_ref()
-        .map(|t| text_of(t))
+        .map(text_of)
         .filter(|t| !t.is_empty());
     let items = feed
         .entries
