@@ -148,6 +148,25 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
                 )
             }
         }
+        "/deflate.xml" | "/gzip.xml" => {
+            let mut body = Vec::new();
+            let enc = if path == "/gzip.xml" {
+                let mut e =
+                    flate2::write::GzEncoder::new(&mut body, flate2::Compression::default());
+                e.write_all(&file("atom.xml"))?;
+                e.finish()?;
+                "gzip"
+            } else {
+                let mut e =
+                    flate2::write::ZlibEncoder::new(&mut body, flate2::Compression::default());
+                e.write_all(&file("atom.xml"))?;
+                e.finish()?;
+                "deflate"
+            };
+            let extra =
+                format!("Content-Type: application/atom+xml\r\nContent-Encoding: {enc}\r\n");
+            respond(&mut out, "200 OK", &extra, &body)
+        }
         "/redirect" => respond(
             &mut out,
             "301 Moved Permanently",
@@ -205,6 +224,8 @@ fn refresh_over_http_handles_every_case() {
         "page.html",
         "fulltext.xml",
         "loop",
+        "gzip.xml",
+        "deflate.xml",
     ];
     let mut id = HashMap::new();
     for p in paths {
@@ -241,8 +262,8 @@ fn refresh_over_http_handles_every_case() {
     assert_eq!(sum.failures.len(), expect.len(), "{:?}", sum.failures);
     // rss 2; the redirecting feed serves the same document: its item with a plain guid is
     // its own (a guid like "gazette-1" is only unique within a feed), the one known by its link
-    // is shared; atom 1, json 1, latin1 1, utf16 1, etag 1, full text 1.
-    assert_eq!(sum.new_articles, 9, "{sum:?}");
+    // is shared; atom 1, json 1, latin1 1, utf16 1, etag 1, full text 1, gzip 1, deflate 1.
+    assert_eq!(sum.new_articles, 11, "{sum:?}");
 
     let articles = |feed: &str| {
         let ids = store.list_ids(&ListFilter::Feed(id[feed])).expect("ids");
@@ -274,6 +295,9 @@ fn refresh_over_http_handles_every_case() {
         store.feed(id["latin1.xml"]).expect("f").expect("f").label(),
         "Café Journal"
     );
+    for p in ["gzip.xml", "deflate.xml"] {
+        assert_eq!(articles(p)[0].title, "Bridge opens", "{p}");
+    }
     let full = &articles("fulltext.xml")[0];
     assert!(
         full.body_text()

@@ -47,11 +47,7 @@ pub fn parse(bytes: &[u8], url: &str, http_charset: Option<&str>, source: &str) 
     let feed = parser
         .parse(trimmed.as_bytes())
         .map_err(|e| Error::bad_input(url, describe(&e, trimmed)))?;
-    let title = feed
-        .title
-        .as_ref()
-        .map(text_of)
-        .filter(|t| !t.is_empty());
+    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let items = feed
         .entries
         .into_iter()
