@@ -66,6 +66,13 @@ fn describe(e: &feed_rs::parser::ParseFeedError, text: &str) -> String {
         },
         ParseFeedError::XmlReader(x) => xml_error(text)
             .unwrap_or_else(|| format!("malformed XML: {}", clean_line(&x.to_string()))),
+        // Valid JSON of another shape is not a feed; only broken JSON is "malformed".
+        ParseFeedError::JsonSerde(j) if j.is_data() => {
+            format!(
+                "not a feed: JSON but not a JSON Feed ({})",
+                clean_line(&j.to_string())
+            )
+        }
         ParseFeedError::JsonSerde(j) => {
             format!(
                 "malformed JSON at line {}: {}",
