@@ -8,12 +8,14 @@
 //! - [`ingest`]: bytes in, articles out (plain text, front matter, Markdown, Wikinews layout).
 //! - [`entities`]: the extractor (gazetteer, rules, aliases); pure functions over an article.
 //! - [`store`]: the SQLite cache: schema, articles, entities, full-text search.
+//! - [`feeds`]: subscriptions: refreshing feeds over HTTP into the cache, pages, OPML.
 //! - [`import`]: a batch of inputs into the cache: parse on every core, write from one thread.
 //! - [`samples`]: the bundled sample corpus, compiled in.
 //! - [`tui`]: the terminal reader: state, actions, update, views; only `run` touches a terminal.
 
 pub mod entities;
 pub mod error;
+pub mod feeds;
 pub mod import;
 pub mod ingest;
 pub mod model;

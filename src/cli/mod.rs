@@ -3,6 +3,7 @@
 //! the JSON keys are a contract that tests and benchmarks rely on.
 
 mod extract;
+mod feeds;
 mod output;
 mod read;
 mod write;
@@ -30,7 +31,8 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Import article files, folders (recursively) or `-` for stdin.
+    /// Import article files, saved HTML pages, folders (recursively), web pages (http/https
+    /// URLs, extracted with Readability) or `-` for stdin.
     Import {
         /// One JSON object per input: {"path","id","title","status"} (+ "error").
         #[arg(long)]
@@ -121,6 +123,58 @@ enum Command {
     },
     /// Check the cache; move a corrupt one aside and start a fresh one.
     Doctor,
+    /// Manage subscriptions (RSS, Atom, JSON Feed; http, https or file URLs).
+    Feed {
+        #[command(subcommand)]
+        action: FeedCommand,
+    },
+    /// Refresh all feeds, or the named ones (by id or URL), storing new items.
+    Fetch {
+        /// One JSON object: {"feeds","new","updated","not_modified","failed","failures","warnings"}.
+        #[arg(long)]
+        json: bool,
+        /// Fetch threads (default 8).
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Seconds allowed for each whole response (default 30).
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<u64>,
+        feeds: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FeedCommand {
+    /// Subscribe to a feed URL (or a local feed file).
+    Add {
+        url: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Fetch each item's page and extract the whole article.
+        #[arg(long)]
+        full_text: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List subscriptions.
+    List {
+        /// An array of {"id","url","name","full_text","last_fetch","last_error","added_at"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unsubscribe (the feed's articles stay).
+    Remove {
+        /// The feed id or URL.
+        id: String,
+    },
+    /// Subscribe to every feed in an OPML file (commands and filters are refused).
+    ImportOpml {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the subscriptions as OPML.
+    ExportOpml,
 }
 
 fn db_path(args_db: Option<PathBuf>) -> Result<PathBuf> {
@@ -182,6 +236,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
             star,
             unstar,
         } => write::mark(&store, &id, read, unread, star, unstar),
+        Command::Feed { action } => match action {
+            FeedCommand::Add {
+                url,
+                name,
+                full_text,
+                json,
+            } => feeds::add(&mut store, &url, name.as_deref(), full_text, json),
+            FeedCommand::List { json } => feeds::list(&store, json),
+            FeedCommand::Remove { id } => feeds::remove(&mut store, &id),
+            FeedCommand::ImportOpml { file, json } => feeds::import_opml(&mut store, &file, json),
+            FeedCommand::ExportOpml => feeds::export_opml(&store),
+        },
+        Command::Fetch {
+            json,
+            jobs,
+            timeout,
+            feeds: which,
+        } => feeds::fetch(&mut store, &which, json, jobs, timeout),
         Command::Extract { .. } | Command::Doctor => unreachable!("handled above"),
     }
 }

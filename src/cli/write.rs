@@ -44,6 +44,23 @@ pub fn import(
         );
         add(&mut totals, t);
     }
+    // http(s) arguments are pages to fetch and extract, not paths.
+    let (urls, files): (Vec<&PathBuf>, Vec<&PathBuf>) = files.into_iter().partition(|p| {
+        p.to_str()
+            .is_some_and(|s| s.starts_with("http://") || s.starts_with("https://"))
+    });
+    if !urls.is_empty() {
+        let urls: Vec<String> = urls.iter().map(|p| p.display().to_string()).collect();
+        let opts = dateline::ingest::fetch::FetchOptions::default();
+        let t = import::import_with(
+            store,
+            &urls,
+            jobs.unwrap_or(4).min(8),
+            |u| (u.clone(), dateline::feeds::import_page(u, &opts)),
+            print,
+        );
+        add(&mut totals, t);
+    }
     let files: Vec<PathBuf> = files.into_iter().cloned().collect();
     if !files.is_empty() {
         let t = import::import_paths(

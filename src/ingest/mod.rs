@@ -2,7 +2,11 @@
 //! article (size, binary content, encoding) and hands clean text to the format parsers.
 //! It never touches the cache or the terminal.
 
+pub mod charset;
 pub mod date;
+pub mod feed;
+pub mod fetch;
+pub mod html;
 pub mod text;
 
 use crate::error::{Error, Result};
@@ -69,13 +73,60 @@ fn too_large(origin: &str, len: u64) -> Error {
 }
 
 /// Parses bytes from `origin` (a path or URL, used in messages and as the article's source).
+///
+/// HTML pages go through Readability ([`html::parse_page`]); a feed document is refused with
+/// a hint to subscribe to it instead (its items are articles, the file is not one).
 pub fn parse_bytes(bytes: &[u8], origin: &str) -> Result<Parsed> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large(origin, bytes.len() as u64));
+    }
+    match sniff_markup(bytes) {
+        Markup::Html => {
+            let (text, _) = charset::decode_markup(bytes, None);
+            let article = html::parse_page(&clean_text(&text), None, origin)?;
+            return Ok(Parsed {
+                article,
+                warnings: Vec::new(),
+            });
+        }
+        Markup::Feed => {
+            return Err(Error::bad_input(
+                origin,
+                "this is a feed, not an article: subscribe with `dateline feed add PATH`, then `dateline fetch`",
+            ));
+        }
+        Markup::Other => {}
+    }
     let (text, warnings) = decode(bytes, origin)?;
     let article = text::parse_article(&text, origin);
     if article.blocks.is_empty() && article.title == "Untitled" {
         return Err(Error::bad_input(origin, "no article text found"));
     }
     Ok(Parsed { article, warnings })
+}
+
+enum Markup {
+    Html,
+    Feed,
+    Other,
+}
+
+/// Recognises HTML pages and feed documents from their first bytes, in any encoding.
+fn sniff_markup(bytes: &[u8]) -> Markup {
+    let head = &bytes[..bytes.len().min(2048)];
+    let (text, _) = charset::decode_markup(head, None);
+    if html::looks_like_html(&text) {
+        return Markup::Html;
+    }
+    let t = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_ascii_lowercase();
+    let xmlish = t.starts_with("<?xml") || t.starts_with("<rss") || t.starts_with("<feed");
+    if xmlish && (t.contains("<rss") || t.contains("<feed") || t.contains("<rdf:rdf")) {
+        return Markup::Feed;
+    }
+    Markup::Other
 }
 
 /// Reads and parses one file. Every failure names the file and says what is wrong.
@@ -103,7 +154,7 @@ pub fn parse_file(path: &Path) -> Result<Parsed> {
 }
 
 /// File names a folder walk imports; explicitly named files are always tried.
-const ARTICLE_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown"];
+const ARTICLE_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "html", "htm"];
 /// Files that sit beside articles but are not articles.
 const NOT_ARTICLES: &[&str] = &[
     "readme",

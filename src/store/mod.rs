@@ -8,12 +8,14 @@
 
 mod articles;
 mod entities;
+mod feeds;
 pub mod query;
 mod schema;
 mod search;
 
 pub use articles::{ListFilter, Upsert};
 pub use entities::{EntityArticle, EntitySummary};
+pub use feeds::{Feed, FetchState};
 pub use search::{HIT_CLOSE, HIT_OPEN, RANK_WINDOW, SearchHit};
 
 use crate::error::{Error, Result};

@@ -1,0 +1,405 @@
+//! Subscriptions: which URLs may be feeds ([`check_url`]), refreshing feeds into the cache
+//! ([`refresh`]), single pages ([`fetch_page`]) and OPML ([`opml`]). Fetch and parse threads
+//! send finished items over a channel to the one thread that holds the [`Store`], which stores
+//! each as it arrives (so an interruption loses nothing already fetched). The network itself
+//! lives in [`crate::ingest::fetch`]; nothing here touches a terminal.
+
+pub mod opml;
+
+use crate::entities;
+use crate::error::{Error, Result};
+use crate::ingest::fetch::{Client, FetchOptions, Fetched};
+use crate::ingest::{Parsed, charset, feed, html};
+use crate::model::{Article, Entity};
+use crate::sanitize::{clean_line, clean_text};
+use crate::store::{Feed, FetchState, Store, Upsert};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// Checks that `raw` may be subscribed to: an `http`, `https` or local `file` URL. Commands
+/// (`|cmd`, `exec:`, `filter:`) and other schemes are refused with a reason. Returns the URL
+/// sanitised.
+pub fn check_url(raw: &str) -> Result<String> {
+    let url = clean_line(raw);
+    if url.is_empty() {
+        return Err(Error::bad_input(raw, "empty URL"));
+    }
+    let lower = url.to_ascii_lowercase();
+    if url.starts_with('|') {
+        return Err(Error::bad_input(
+            &url,
+            "refused: piped command feeds are never run; only http, https and file URLs",
+        ));
+    }
+    if lower.starts_with("exec:") || lower.starts_with("filter:") {
+        return Err(Error::bad_input(
+            &url,
+            "refused: command feeds (exec:, filter:) are never run; only http, https and file URLs",
+        ));
+    }
+    if url.contains(char::is_whitespace) {
+        return Err(Error::bad_input(&url, "a URL cannot contain spaces"));
+    }
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        let host = crate::ingest::fetch::host_of(&url);
+        if host.is_empty() {
+            return Err(Error::bad_input(&url, "the URL has no host"));
+        }
+        return Ok(url);
+    }
+    if lower.starts_with("file://") {
+        return match crate::ingest::fetch::file_path(&url) {
+            Some(_) => Ok(url),
+            None => Err(Error::bad_input(
+                &url,
+                "a file URL must name a local absolute path (file:///path/feed.xml)",
+            )),
+        };
+    }
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    Err(Error::bad_input(
+        &url,
+        format!("unsupported URL scheme `{scheme}`: only http, https and file feeds"),
+    ))
+}
+
+/// A feed that could not be refreshed, and why, in a few words.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub feed_id: i64,
+    pub label: String,
+    pub reason: String,
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub feeds: usize,
+    pub new_articles: usize,
+    pub updated_articles: usize,
+    pub not_modified: usize,
+    pub failures: Vec<Failure>,
+    /// Problems that did not fail a feed (a full-text page that could not be extracted).
+    pub warnings: Vec<String>,
+}
+
+/// One feed finished; sent to the caller's progress callback.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub feed_id: i64,
+    pub label: String,
+    /// New articles from this feed; `None` when it failed.
+    pub new_articles: Option<usize>,
+}
+
+enum Msg {
+    Item {
+        feed_id: i64,
+        article: Box<Article>,
+        entities: Vec<Entity>,
+        guid: Option<String>,
+    },
+    Warning(String),
+    Done {
+        feed_id: i64,
+        outcome: std::result::Result<FeedOk, String>,
+    },
+}
+
+struct FeedOk {
+    not_modified: bool,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    title: Option<String>,
+}
+
+/// Refreshes the feeds with these ids (all feeds when empty) and stores their items.
+pub fn refresh(
+    store: &mut Store,
+    feed_ids: &[i64],
+    opts: &FetchOptions,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<Summary> {
+    let feeds: Vec<Feed> = if feed_ids.is_empty() {
+        store.feeds()?
+    } else {
+        let mut v = Vec::new();
+        for id in feed_ids {
+            v.push(
+                store
+                    .feed(*id)?
+                    .ok_or_else(|| Error::bad_input(id.to_string(), "no such feed"))?,
+            );
+        }
+        v
+    };
+    // Full text is fetched for new items only: know which ones each such feed already has.
+    let mut known: Vec<HashSet<String>> = Vec::with_capacity(feeds.len());
+    for f in &feeds {
+        known.push(if f.full_text {
+            store.feed_article_ids(f.id)?.into_iter().collect()
+        } else {
+            HashSet::new()
+        });
+    }
+    let client = Client::new(opts.clone());
+    let mut summary = Summary {
+        feeds: feeds.len(),
+        ..Summary::default()
+    };
+    let mut new_per_feed = std::collections::HashMap::<i64, usize>::new();
+    let next = AtomicUsize::new(0);
+    let workers = opts.jobs.clamp(1, feeds.len().max(1));
+    let (tx, rx) = mpsc::sync_channel::<Msg>(256);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, feeds, known, client) = (&next, &feeds, &known, &client);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(f) = feeds.get(i) else { break };
+                    let outcome = fetch_feed(client, f, &known[i], &tx);
+                    if tx
+                        .send(Msg::Done {
+                            feed_id: f.id,
+                            outcome,
+                        })
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        for msg in rx {
+            match msg {
+                Msg::Item {
+                    feed_id,
+                    article,
+                    entities,
+                    guid,
+                } => match store.upsert_from(&article, &entities, Some(feed_id), guid.as_deref()) {
+                    Ok(Upsert::Imported) => {
+                        summary.new_articles += 1;
+                        *new_per_feed.entry(feed_id).or_default() += 1;
+                    }
+                    Ok(Upsert::Updated) => summary.updated_articles += 1,
+                    Ok(Upsert::Unchanged) => {}
+                    Err(e) => summary.warnings.push(format!(
+                        "feed {feed_id}: {}: cannot store: {e}",
+                        article.title
+                    )),
+                },
+                Msg::Warning(w) => summary.warnings.push(w),
+                Msg::Done { feed_id, outcome } => {
+                    done += 1;
+                    let feed = feeds.iter().find(|f| f.id == feed_id);
+                    let label = feed.map_or_else(|| feed_id.to_string(), |f| f.label().to_string());
+                    let state = match &outcome {
+                        Ok(ok) => {
+                            if ok.not_modified {
+                                summary.not_modified += 1;
+                            }
+                            FetchState {
+                                etag: ok.etag.clone(),
+                                last_modified: ok.last_modified.clone(),
+                                error: None,
+                                title: ok.title.clone(),
+                            }
+                        }
+                        Err(reason) => {
+                            summary.failures.push(Failure {
+                                feed_id,
+                                label: label.clone(),
+                                reason: reason.clone(),
+                            });
+                            FetchState {
+                                error: Some(reason.clone()),
+                                ..FetchState::default()
+                            }
+                        }
+                    };
+                    if let Err(e) = store.set_fetch_state(feed_id, &state) {
+                        summary
+                            .warnings
+                            .push(format!("feed {feed_id}: cannot record the fetch: {e}"));
+                    }
+                    on_progress(&Progress {
+                        done,
+                        total: feeds.len(),
+                        feed_id,
+                        label,
+                        new_articles: outcome
+                            .is_ok()
+                            .then(|| new_per_feed.get(&feed_id).copied().unwrap_or(0)),
+                    });
+                }
+            }
+        }
+    });
+    Ok(summary)
+}
+
+/// The reason part of an error (the caller names the feed itself).
+fn reason_of(e: Error) -> String {
+    match e {
+        Error::BadInput { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// Fetches and parses one feed on a worker thread, sending each item as soon as it is ready.
+fn fetch_feed(
+    client: &Client,
+    f: &Feed,
+    known: &HashSet<String>,
+    tx: &mpsc::SyncSender<Msg>,
+) -> std::result::Result<FeedOk, String> {
+    let fetched = client
+        .get(&f.url, f.etag.as_deref(), f.last_modified.as_deref())
+        .map_err(reason_of)?;
+    let body = match fetched {
+        Fetched::NotModified => {
+            return Ok(FeedOk {
+                not_modified: true,
+                etag: None,
+                last_modified: None,
+                title: None,
+            });
+        }
+        Fetched::Body(b) => b,
+    };
+    let charset = body.charset();
+    let source = format!("feed:{}", f.id);
+    let doc = feed::parse(&body.bytes, &f.url, charset.as_deref(), &source).map_err(reason_of)?;
+    for item in doc.items {
+        let mut article = item.article;
+        if f.full_text
+            && !known.contains(article.id.as_str())
+            && let Some(link) = article.link.clone()
+        {
+            match fetch_page(client, &link, &source) {
+                Ok(page) => merge_full_text(&mut article, page),
+                Err(e) => {
+                    let w = format!("feed {} ({}): full text: {e}", f.id, f.label());
+                    if tx.send(Msg::Warning(w)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let entities = entities::extract(&article);
+        let msg = Msg::Item {
+            feed_id: f.id,
+            article: Box::new(article),
+            entities,
+            guid: item.guid,
+        };
+        if tx.send(msg).is_err() {
+            break;
+        }
+    }
+    Ok(FeedOk {
+        not_modified: false,
+        etag: body.etag,
+        last_modified: body.last_modified,
+        title: doc.title,
+    })
+}
+
+/// The page's extracted body replaces the feed's excerpt; the item keeps its identity.
+fn merge_full_text(article: &mut Article, page: Article) {
+    article.blocks = page.blocks;
+    if article.byline.is_none() {
+        article.byline = page.byline;
+    }
+    if article.published.is_none() {
+        article.published = page.published;
+    }
+    if article.standfirst.is_none() {
+        article.standfirst = page.standfirst;
+    }
+    article.section = page.section.or(article.section.take());
+}
+
+/// Fetches one web page and extracts its article (Readability). Errors name the URL.
+pub fn fetch_page(client: &Client, url: &str, source: &str) -> Result<Article> {
+    match client.get(url, None, None)? {
+        Fetched::NotModified => Err(Error::bad_input(url, "unexpected 304 Not Modified")),
+        Fetched::Body(b) => {
+            let charset = b.charset();
+            let (text, _) = charset::decode_markup(&b.bytes, charset.as_deref());
+            let text = clean_text(&text);
+            html::parse_page(&text, Some(url), source)
+        }
+    }
+}
+
+/// `dateline import URL`: one page, fetched and extracted, ready for the import batch.
+pub fn import_page(url: &str, opts: &FetchOptions) -> Result<Parsed> {
+    let url = check_url(url)?;
+    let client = Client::new(opts.clone());
+    let article = fetch_page(&client, &url, &url)?;
+    Ok(Parsed {
+        article,
+        warnings: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_and_file_urls() {
+        assert!(check_url(" https://e.com/rss ").is_ok());
+        assert!(check_url("file:///tmp/f.xml").is_ok());
+        for bad in [
+            "|~/fetch.py",
+            "exec:~/bin/x",
+            "filter:a:b",
+            "ftp://e.com/x",
+            "javascript:alert(1)",
+            "https:///x",
+            "file://host/x",
+            "",
+        ] {
+            let e = check_url(bad).unwrap_err().to_string();
+            assert!(!e.is_empty(), "{bad}");
+        }
+        assert!(
+            check_url("|cmd")
+                .unwrap_err()
+                .to_string()
+                .contains("never run")
+        );
+    }
+
+    #[test]
+    fn refresh_stores_file_feeds_without_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.xml");
+        std::fs::write(&path, r#"<rss version="2.0"><channel><title>Local</title>
+            <item><title>A</title><link>https://e.com/a</link><description>Alpha text.</description></item>
+            <item><title>B</title><guid>b-1</guid><description>Beta text.</description></item>
+            </channel></rss>"#).unwrap();
+        let mut s = Store::open_in_memory().unwrap();
+        let url = format!("file://{}", path.display());
+        let (f, _) = s.add_feed(&url, None, false).unwrap();
+        let sum = refresh(&mut s, &[], &FetchOptions::default(), |_| {}).unwrap();
+        assert_eq!((sum.feeds, sum.new_articles, sum.failures.len()), (1, 2, 0));
+        assert_eq!(s.feed(f.id).unwrap().unwrap().label(), "Local");
+        let ids = s.list_ids(&crate::store::ListFilter::Feed(f.id)).unwrap();
+        s.set_starred(&ids[0], true).unwrap();
+        let again = refresh(&mut s, &[f.id], &FetchOptions::default(), |_| {}).unwrap();
+        assert_eq!(again.new_articles, 0);
+        assert_eq!(s.count().unwrap(), 2);
+        assert!(s.article(&ids[0]).unwrap().unwrap().starred);
+    }
+}

@@ -1,0 +1,305 @@
+//! Feed documents to articles: RSS 0.9x/1.0/2.0, Atom and JSON Feed bytes (parsed by
+//! `feed-rs`) become one [`FeedItem`] per entry: an article with title, link, date, byline and
+//! body blocks, plus the item's identity (its guid or id, else its link). Encodings are decoded
+//! here ([`super::charset`]) before the parser sees the text. No network, no cache.
+
+use super::charset;
+use super::html;
+use crate::error::{Error, Result};
+use crate::model::{Article, Block};
+use crate::sanitize::{clean_line, clean_text};
+
+/// A parsed feed: its own title and its items, in document order.
+#[derive(Debug)]
+pub struct FeedDoc {
+    pub title: Option<String>,
+    pub items: Vec<FeedItem>,
+}
+
+/// One entry of a feed, ready to store with [`crate::store::Store::upsert_from`].
+#[derive(Debug, Clone)]
+pub struct FeedItem {
+    pub article: Article,
+    /// The feed's own id for the item, else its link: what makes it the same item next time.
+    pub guid: Option<String>,
+}
+
+/// Parses feed bytes. `url` is the feed's address (errors name it, relative links resolve
+/// against it), `http_charset` the header's charset if any, `source` what articles record
+/// as their source (`feed:<id>`).
+pub fn parse(bytes: &[u8], url: &str, http_charset: Option<&str>, source: &str) -> Result<FeedDoc> {
+    let (text, _enc) = charset::decode_markup(bytes, http_charset);
+    let text = charset::declare_utf8(&text);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.is_empty() {
+        return Err(Error::bad_input(url, "not a feed: the document is empty"));
+    }
+    if html::looks_like_html(trimmed) {
+        return Err(Error::bad_input(url, "not a feed: got an HTML page"));
+    }
+    let base = (url.starts_with("http://") || url.starts_with("https://")).then_some(url);
+    // Missing ids stay empty (feed-rs would hash the title, which changes on edits); the
+    // item's link is its identity then.
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base)
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = parser
+        .parse(trimmed.as_bytes())
+        .map_err(|e| Error::bad_input(url, describe(&e, trimmed)))?;
+    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    let items = feed
+        .entries
+        .into_iter()
+        .map(|e| item(e, url, source))
+        .collect();
+    Ok(FeedDoc { title, items })
+}
+
+/// A one-line reason for a parse failure: `not a feed`, `malformed XML at line N: ...`.
+fn describe(e: &feed_rs::parser::ParseFeedError, text: &str) -> String {
+    use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+    match e {
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => match xml_error(text) {
+            Some(m) => m,
+            None => "not a feed: no RSS, Atom or JSON Feed root element".to_string(),
+        },
+        ParseFeedError::XmlReader(x) => xml_error(text)
+            .unwrap_or_else(|| format!("malformed XML: {}", clean_line(&x.to_string()))),
+        // Valid JSON of another shape is not a feed; only broken JSON is "malformed".
+        ParseFeedError::JsonSerde(j) if j.is_data() => {
+            format!(
+                "not a feed: JSON but not a JSON Feed ({})",
+                clean_line(&j.to_string())
+            )
+        }
+        ParseFeedError::JsonSerde(j) => {
+            format!(
+                "malformed JSON at line {}: {}",
+                j.line(),
+                clean_line(&j.to_string())
+            )
+        }
+        ParseFeedError::JsonUnsupportedVersion(v) => {
+            format!(
+                "not a feed: unsupported JSON Feed version {}",
+                clean_line(v)
+            )
+        }
+        other => format!("not a feed: {}", clean_line(&other.to_string())),
+    }
+}
+
+/// Finds where XML first goes wrong, as `malformed XML at line N: reason`.
+fn xml_error(text: &str) -> Option<String> {
+    if !text.starts_with('<') {
+        return None;
+    }
+    let mut r = quick_xml::Reader::from_str(text);
+    r.config_mut().check_end_names = true;
+    let mut depth: i64 = 0;
+    let mut seen_root = false;
+    loop {
+        match r.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => {
+                depth += 1;
+                seen_root = true;
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Empty(_)) => seen_root = true,
+            Ok(quick_xml::events::Event::Eof) => {
+                return (seen_root && depth > 0).then(|| {
+                    let line = text.lines().count();
+                    format!("malformed XML at line {line}: the document ends inside an element")
+                });
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let pos = usize::try_from(r.error_position())
+                    .unwrap_or(0)
+                    .min(text.len());
+                let line = text.as_bytes()[..pos]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                return Some(format!(
+                    "malformed XML at line {line}: {}",
+                    clean_line(&e.to_string())
+                ));
+            }
+        }
+    }
+}
+
+fn text_of(t: &feed_rs::model::Text) -> String {
+    let s = t.content.as_str();
+    if t.content_type.subty().as_str() == "html" || (s.contains('<') && s.contains('>')) {
+        html::to_line(s)
+    } else {
+        clean_line(s)
+    }
+}
+
+fn body_blocks(s: &str, is_html: bool) -> Vec<Block> {
+    if is_html || (s.contains('<') && s.contains('>')) {
+        html::to_blocks(s)
+    } else {
+        clean_text(s)
+            .split("\n\n")
+            .map(clean_line)
+            .filter(|p| !p.is_empty())
+            .map(Block::paragraph)
+            .collect()
+    }
+}
+
+fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
+    let link = e
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or(e.links.first())
+        .map(|l| clean_line(&l.href))
+        .filter(|l| !l.is_empty());
+    let title = e
+        .title
+        .as_ref()
+        .map(text_of)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Untitled".to_string());
+    let content = e.content.as_ref().and_then(|c| {
+        let body = c.body.as_deref()?;
+        let is_html = c.content_type.subty().as_str() == "html"
+            || c.content_type.subty().as_str() == "xhtml+xml";
+        Some(body_blocks(body, is_html))
+    });
+    let summary = e
+        .summary
+        .as_ref()
+        .map(|s| body_blocks(&s.content, s.content_type.subty().as_str() == "html"));
+    let (blocks, standfirst) = match (content, summary) {
+        (Some(c), Some(s)) if !c.is_empty() => {
+            let sf = clean_line(
+                &s.iter()
+                    .map(|b| b.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            let dup = c
+                .first()
+                .is_some_and(|b| b.text.starts_with(&sf[..sf.len().min(40)]));
+            (c, (!sf.is_empty() && !dup).then_some(sf))
+        }
+        (Some(c), None) if !c.is_empty() => (c, None),
+        (_, Some(s)) => (s, None),
+        _ => (Vec::new(), None),
+    };
+    let guid = Some(clean_line(&e.id))
+        .filter(|g| !g.is_empty())
+        .or_else(|| link.clone());
+    let mut a = Article::new(title, link, clean_line(source), blocks);
+    a.standfirst = standfirst;
+    a.byline = Some(
+        e.authors
+            .iter()
+            .filter_map(|p| p.name.as_deref().or(p.email.as_deref()).map(clean_line))
+            // RSS's `email (Name)` reaches us as `(Name)`.
+            .map(
+                |n| match n.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                    Some(inner) => inner.trim().to_string(),
+                    None => n,
+                },
+            )
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+    .filter(|s| !s.is_empty());
+    a.published = e
+        .published
+        .or(e.updated)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    if let Some(g) = &guid {
+        a.id = crate::model::ArticleId::derive(Some(&identity(feed_url, g)), "", "");
+    }
+    FeedItem { article: a, guid }
+}
+
+/// The key an item's id is derived from: a guid that is a URL stands for itself (the same
+/// story met as a file or page is one article); any other guid ("42") is only unique within
+/// its feed, so the feed's URL is part of the key.
+pub fn identity(feed_url: &str, guid: &str) -> String {
+    if guid.starts_with("http://") || guid.starts_with("https://") {
+        guid.to_string()
+    } else {
+        format!("{}\u{1f}{}", feed_url, guid).replace('#', "%23")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BlockKind;
+
+    const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+      <item><title>One</title><link>https://e.com/1</link><guid isPermaLink="false">a1</guid>
+      <pubDate>Tue, 05 Nov 2024 09:30:00 GMT</pubDate><author>jo@e.com (Jo)</author>
+      <description>&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;&lt;blockquote&gt;Q&lt;/blockquote&gt;</description></item>
+      <item><title>Two</title><link>https://e.com/2</link></item></channel></rss>"#;
+
+    #[test]
+    fn rss_items_become_articles() {
+        let doc = parse(RSS.as_bytes(), "https://e.com/rss", None, "feed:1").unwrap();
+        assert_eq!(doc.title.as_deref(), Some("T"));
+        assert_eq!(doc.items.len(), 2);
+        let a = &doc.items[0].article;
+        assert_eq!(a.title, "One");
+        assert_eq!(a.published.as_deref(), Some("2024-11-05T09:30:00Z"));
+        assert_eq!(a.blocks[0].text, "Hello world");
+        assert_eq!(a.blocks[1].kind, BlockKind::Quote);
+        assert_eq!(a.source, "feed:1");
+        assert_eq!(doc.items[0].guid.as_deref(), Some("a1"));
+        // No guid: the link is the identity.
+        assert_eq!(doc.items[1].guid.as_deref(), Some("https://e.com/2"));
+        assert_eq!(
+            doc.items[1].article.id,
+            crate::model::ArticleId::derive(Some("https://e.com/2"), "", "")
+        );
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let e = parse(
+            b"<rss version='2.0'><channel><item><title>x</titl></item>",
+            "u",
+            None,
+            "s",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("u: malformed XML at line 1"), "{e}");
+        let e = parse(
+            b"<!DOCTYPE html><html><body>hi</body></html>",
+            "u",
+            None,
+            "s",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "u: not a feed: got an HTML page");
+        let e = parse(b"<foo/>", "u", None, "s").unwrap_err().to_string();
+        assert!(e.contains("not a feed"), "{e}");
+    }
+
+    #[test]
+    fn json_feed_and_latin1() {
+        let j = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://e.com/j","title":"Jay","content_html":"<p>Body</p>"}]}"#;
+        let doc = parse(j, "https://e.com/feed.json", None, "s").unwrap();
+        assert_eq!(doc.items[0].article.blocks[0].text, "Body");
+        let l = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss version='2.0'><channel><title>Caf\xe9</title><item><title>No\xebl</title></item></channel></rss>";
+        let doc = parse(l, "u", None, "s").unwrap();
+        assert_eq!(doc.title.as_deref(), Some("Café"));
+        assert_eq!(doc.items[0].article.title, "Noël");
+    }
+}

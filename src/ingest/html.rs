@@ -1,0 +1,259 @@
+//! HTML to blocks, and whole pages to articles. This module owns the one HTML converter:
+//! paragraphs, quotes, headings, list items and figure captions become our blocks; links and
+//! images stay as text references (`text <url>`, `[image: alt]`), never raw HTML; scripts,
+//! styles, forms and embeds are dropped. Pages go through `dom_smoothie` (a Readability
+//! port) first. Every string it returns has passed the sanitiser. No network, no cache.
+
+use crate::error::{Error, Result};
+use crate::model::{Article, Block, BlockKind};
+use crate::sanitize::{clean_line, clean_text};
+use dom_query::{Document, NodeRef};
+
+/// Deeper than this the tree is flattened to its text: guards the stack against hostile nesting.
+const MAX_DEPTH: usize = 200;
+
+/// Converts an HTML fragment (a feed item's content, a page's article) to blocks.
+pub fn to_blocks(html: &str) -> Vec<Block> {
+    let doc = Document::fragment(html);
+    let mut w = Walker::default();
+    w.walk(&doc.root(), BlockKind::Paragraph, 0);
+    w.flush(BlockKind::Paragraph);
+    w.blocks
+}
+
+/// The text of an HTML fragment on one line (titles that arrive as HTML).
+pub fn to_line(html: &str) -> String {
+    let blocks = to_blocks(html);
+    clean_line(
+        &blocks
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// True when text looks like an HTML page rather than a feed or plain text.
+pub fn looks_like_html(text: &str) -> bool {
+    let head: String = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || (head.starts_with('<')
+            && (head.contains("<html") || head.contains("<head") || head.contains("<body")))
+}
+
+#[derive(Default)]
+struct Walker {
+    blocks: Vec<Block>,
+    buf: String,
+}
+
+impl Walker {
+    fn push_text(&mut self, t: &str) {
+        // HTML whitespace collapses to one space; the block's ends are trimmed at flush.
+        for (i, part) in t.split(|c: char| c.is_whitespace()).enumerate() {
+            if i > 0 && !self.buf.ends_with(' ') && !self.buf.is_empty() {
+                self.buf.push(' ');
+            }
+            self.buf.push_str(part);
+        }
+    }
+
+    fn flush(&mut self, kind: BlockKind) {
+        let text = clean_line(&self.buf);
+        self.buf.clear();
+        if !text.is_empty() {
+            self.blocks.push(Block::new(kind, text));
+        }
+    }
+
+    fn walk(&mut self, node: &NodeRef<'_>, kind: BlockKind, depth: usize) {
+        for child in node.children_it(false) {
+            if child.is_text() {
+                self.push_text(&child.text());
+                continue;
+            }
+            if !child.is_element() {
+                continue;
+            }
+            let name = child
+                .node_name()
+                .map(|n| n.to_ascii_lowercase())
+                .unwrap_or_default();
+            if depth >= MAX_DEPTH {
+                self.push_text(&child.text());
+                continue;
+            }
+            match name.as_str() {
+                "script" | "style" | "noscript" | "template" | "iframe" | "object" | "embed"
+                | "svg" | "math" | "form" | "button" | "input" | "select" | "textarea" | "head"
+                | "title" | "meta" | "link" | "video" | "audio" | "canvas" => {}
+                "br" => self.buf.push(' '),
+                "img" => {
+                    let alt = clean_line(&child.attr("alt").unwrap_or_default());
+                    if !alt.is_empty() {
+                        self.push_text(&format!(" [image: {alt}] "));
+                    }
+                }
+                "a" => {
+                    let before = self.buf.len();
+                    self.walk(&child, kind, depth + 1);
+                    let text = self.buf[before..].trim().to_string();
+                    let href = clean_line(&child.attr("href").unwrap_or_default());
+                    let absolute = href.starts_with("http://") || href.starts_with("https://");
+                    if absolute && !text.is_empty() && text != href && !text.contains(&href) {
+                        self.push_text(&format!(" <{href}>"));
+                    }
+                }
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                    self.block(&child, BlockKind::Heading, kind, depth)
+                }
+                "li" | "dt" | "dd" => {
+                    let k = if kind == BlockKind::Quote {
+                        kind
+                    } else {
+                        BlockKind::ListItem
+                    };
+                    self.block(&child, k, kind, depth)
+                }
+                "blockquote" => self.block(&child, BlockKind::Quote, kind, depth),
+                "figcaption" | "caption" => self.block(&child, BlockKind::Caption, kind, depth),
+                "tr" => {
+                    self.flush(kind);
+                    let cells: Vec<String> = child
+                        .element_children()
+                        .iter()
+                        .map(|c| clean_line(&c.text()))
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    self.buf.push_str(&cells.join(" | "));
+                    self.flush(kind);
+                }
+                "pre" => {
+                    self.flush(kind);
+                    let text = clean_text(&child.text()).trim_matches('\n').to_string();
+                    if !text.trim().is_empty() {
+                        self.blocks.push(Block::new(kind, text));
+                    }
+                }
+                "p" | "div" | "section" | "article" | "main" | "header" | "footer" | "aside"
+                | "figure" | "ul" | "ol" | "dl" | "table" | "tbody" | "thead" | "tfoot" | "hr"
+                | "address" | "details" | "summary" | "nav" | "center" | "body" | "html" => {
+                    self.block(&child, kind, kind, depth)
+                }
+                _ => self.walk(&child, kind, depth + 1),
+            }
+        }
+    }
+
+    /// A block-level element: what came before it ends, its content is one block (or more,
+    /// if it holds blocks), and what follows starts afresh.
+    fn block(&mut self, node: &NodeRef<'_>, kind: BlockKind, outer: BlockKind, depth: usize) {
+        self.flush(outer);
+        self.walk(node, kind, depth + 1);
+        self.flush(kind);
+    }
+}
+
+/// Extracts the article from a whole HTML page (already decoded to text) with Readability:
+/// title, byline, published time, site name (kept as the section), excerpt (standfirst) and
+/// the body as blocks. `url` is the page's address when known (resolves relative links).
+pub fn parse_page(html: &str, url: Option<&str>, source: &str) -> Result<Article> {
+    let absolute = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let mut r = dom_smoothie::Readability::new(html, absolute, None)
+        .map_err(|e| Error::bad_input(source, format!("cannot read the page: {e}")))?;
+    let page = r
+        .parse()
+        .map_err(|e| Error::bad_input(source, format!("no article found in the page ({e})")))?;
+    let blocks = to_blocks(&page.content);
+    if blocks.is_empty() {
+        return Err(Error::bad_input(
+            source,
+            "no article text found in the page",
+        ));
+    }
+    let title = Some(clean_line(&page.title))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Untitled".to_string());
+    let link = url.map(clean_line).filter(|l| !l.is_empty());
+    let mut a = Article::new(title, link, clean_line(source), blocks);
+    a.byline = page
+        .byline
+        .as_deref()
+        .map(clean_line)
+        .filter(|s| !s.is_empty());
+    a.section = page
+        .site_name
+        .as_deref()
+        .map(clean_line)
+        .filter(|s| !s.is_empty());
+    a.standfirst = page.excerpt.as_deref().map(clean_line).filter(|s| {
+        !s.is_empty()
+            && !a
+                .blocks
+                .first()
+                .is_some_and(|b| b.text.starts_with(s.as_str()))
+    });
+    a.published = page
+        .published_time
+        .as_deref()
+        .and_then(|p| super::date::parse_date(&clean_line(p)));
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(blocks: &[Block]) -> Vec<(BlockKind, &str)> {
+        blocks.iter().map(|b| (b.kind, b.text.as_str())).collect()
+    }
+
+    #[test]
+    fn blocks_from_common_markup() {
+        let html = r#"<h2>Head</h2><p>One <b>bold</b>
+            and <a href="https://e.com/x">a link</a>.<script>alert(1)</script></p>
+            <blockquote><p>Quoted.</p></blockquote>
+            <ul><li>First</li><li>Second <img src="i.png" alt="a cat"></li></ul>
+            <figure><img src="p.jpg"><figcaption>A caption</figcaption></figure>
+            Tail text<br>more"#;
+        let b = to_blocks(html);
+        assert_eq!(
+            kinds(&b),
+            vec![
+                (BlockKind::Heading, "Head"),
+                (
+                    BlockKind::Paragraph,
+                    "One bold and a link <https://e.com/x>."
+                ),
+                (BlockKind::Quote, "Quoted."),
+                (BlockKind::ListItem, "First"),
+                (BlockKind::ListItem, "Second [image: a cat]"),
+                (BlockKind::Caption, "A caption"),
+                (BlockKind::Paragraph, "Tail text more"),
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_sanitised_and_deep_nesting_is_fine() {
+        let b = to_blocks("<p>a\u{1b}[31mred\u{202e}x</p>");
+        assert_eq!(b[0].text, "aredx");
+        let deep = "<div>".repeat(5000) + "deep" + &"</div>".repeat(5000);
+        assert_eq!(to_blocks(&deep)[0].text, "deep");
+    }
+
+    #[test]
+    fn detects_html() {
+        assert!(looks_like_html("<!DOCTYPE html><html>"));
+        assert!(looks_like_html("\n<html lang=en>"));
+        assert!(!looks_like_html("<?xml version='1.0'?><rss/>"));
+        assert!(!looks_like_html("Title\n\nBody"));
+    }
+}
