@@ -31,7 +31,7 @@ fn random_delay(round: usize) -> Duration {
         .subsec_nanos() as u64;
     let x = nanos
         .wrapping_mul(6364136223846793005)
-        .wrapping_add(round as u64 * 1442695040888963407);
+        .wrapping_add((round as u64).wrapping_mul(1442695040888963407));
     Duration::from_millis(20 + (x >> 33) % 600)
 }
 
