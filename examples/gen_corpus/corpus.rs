@@ -217,7 +217,7 @@ impl Rng {
 
     /// Uniform in `0..n` (multiply-shift; the bias is far below what text can show).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 32) * n as u64 >> 32) as usize
+        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
 
     fn range(&mut self, lo: usize, hi: usize) -> usize {
@@ -1004,6 +1004,8 @@ fn article(data: &Data, seed: u64, feed: usize, i: usize) -> Article {
         }
     }
     w.clause(4, 9, &mut headline);
+    // Headlines carry no commas from the word draw (and no full stop).
+    headline.retain(|c| c != ',');
     capitalise_at(&mut headline, 0);
     // The headline introduced nobody: the body names them in full first.
     w.cast.orgs_named.iter_mut().for_each(|n| *n = false);
@@ -1018,22 +1020,30 @@ fn article(data: &Data, seed: u64, feed: usize, i: usize) -> Article {
 
     let paragraphs = w.rng.range(8, 20);
     let total_words = w.rng.range(300, 600);
-    let per = total_words / paragraphs;
     let captions = w.rng.range(1, 2);
     let caption_at = [paragraphs * 2 / 5, paragraphs * 3 / 4];
     let mut pieces = Vec::with_capacity(paragraphs + 2);
+    // Paragraph lengths vary, but each aims at an even share of the words still to write, so
+    // the article lands near its total.
+    let mut remaining = total_words;
     for n in 0..paragraphs {
         if (0..captions).any(|c| caption_at[c] == n) {
             pieces.push(Piece::Caption(w.caption(&date)));
         }
+        let per = remaining / (paragraphs - n);
         let target = w.rng.range(per * 2 / 3, per * 4 / 3).max(8);
         let mut p = String::new();
-        while p.split_whitespace().count() < target {
+        let mut count = 0;
+        // Stop half a sentence short: the last sentence overshoots by about that much.
+        while count == 0 || count + 6 < target {
             if !p.is_empty() {
                 p.push(' ');
             }
+            let start = p.len();
             w.sentence(weekday, &mut p);
+            count += p[start..].split_whitespace().count();
         }
+        remaining = remaining.saturating_sub(count);
         pieces.push(Piece::Paragraph(p));
     }
     let updated = if w.rng.chance(0.2) {
