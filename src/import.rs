@@ -88,7 +88,7 @@ pub fn import_with<T: Sync>(
                         title: article.title.clone(),
                         status,
                     })
-                    .map_err(|e| format!("{origin}: {e}"));
+                    .map_err(|e| format!("{origin}: {}", store.explain(e)));
                 Report {
                     origin,
                     outcome,

@@ -202,58 +202,68 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let path = db_path(args.db)?;
     let mut store = open_store(&path)?;
+    let result = run_command(&mut store, command);
+    // A failure that is really about the cache file is reported as such, with advice.
+    result.map_err(|e| match e.downcast::<dateline::Error>() {
+        Ok(inner) => anyhow::Error::new(store.explain(inner)),
+        Err(other) => other,
+    })
+}
+
+fn run_command(store: &mut Store, command: Command) -> Result<ExitCode> {
+    let store = &mut *store;
     match command {
         Command::Import {
             json,
             samples,
             jobs,
             paths,
-        } => write::import(&mut store, json, samples, jobs, &paths),
+        } => write::import(store, json, samples, jobs, &paths),
         Command::List {
             json,
             limit,
             entity,
             unread,
             starred,
-        } => read::list(&store, json, limit, entity, unread, starred),
-        Command::Show { json, id } => read::show(&store, json, &id),
+        } => read::list(store, json, limit, entity, unread, starred),
+        Command::Show { json, id } => read::show(store, json, &id),
         Command::Search { json, limit, query } => {
-            read::search(&store, json, limit, &query.join(" "))
+            read::search(store, json, limit, &query.join(" "))
         }
-        Command::Stats { json } => read::stats(&store, json),
+        Command::Stats { json } => read::stats(store, json),
         Command::Entities {
             json,
             top,
             kind,
             id,
-        } => extract::entities(&store, json, top, kind, id),
-        Command::Related { json, limit, id } => extract::related(&store, json, limit, &id),
-        Command::Reindex => extract::reindex(&mut store),
+        } => extract::entities(store, json, top, kind, id),
+        Command::Related { json, limit, id } => extract::related(store, json, limit, &id),
+        Command::Reindex => extract::reindex(store),
         Command::Mark {
             id,
             read,
             unread,
             star,
             unstar,
-        } => write::mark(&store, &id, read, unread, star, unstar),
+        } => write::mark(store, &id, read, unread, star, unstar),
         Command::Feed { action } => match action {
             FeedCommand::Add {
                 url,
                 name,
                 full_text,
                 json,
-            } => feeds::add(&mut store, &url, name.as_deref(), full_text, json),
-            FeedCommand::List { json } => feeds::list(&store, json),
-            FeedCommand::Remove { id } => feeds::remove(&mut store, &id),
-            FeedCommand::ImportOpml { file, json } => feeds::import_opml(&mut store, &file, json),
-            FeedCommand::ExportOpml => feeds::export_opml(&store),
+            } => feeds::add(store, &url, name.as_deref(), full_text, json),
+            FeedCommand::List { json } => feeds::list(store, json),
+            FeedCommand::Remove { id } => feeds::remove(store, &id),
+            FeedCommand::ImportOpml { file, json } => feeds::import_opml(store, &file, json),
+            FeedCommand::ExportOpml => feeds::export_opml(store),
         },
         Command::Fetch {
             json,
             jobs,
             timeout,
             feeds: which,
-        } => feeds::fetch(&mut store, &which, json, jobs, timeout),
+        } => feeds::fetch(store, &which, json, jobs, timeout),
         Command::Extract { .. } | Command::Doctor => unreachable!("handled above"),
     }
 }

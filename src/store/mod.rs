@@ -97,6 +97,18 @@ impl Store {
         &mut self.conn
     }
 
+    /// Rewrites a database error that is really about the cache file (full disk, corruption,
+    /// read-only) as advice that names the file; other errors pass through.
+    pub fn explain(&self, e: Error) -> Error {
+        match e {
+            Error::Sqlite(inner) if is_file_problem(&inner) => cache_error(
+                self.path.as_deref().unwrap_or(Path::new(":memory:")),
+                &inner,
+            ),
+            other => other,
+        }
+    }
+
     /// `PRAGMA integrity_check`: `Ok(())` or the problems SQLite found.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -105,6 +117,22 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
+}
+
+fn is_file_problem(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            NotADatabase
+                | DatabaseCorrupt
+                | ReadOnly
+                | PermissionDenied
+                | DiskFull
+                | CannotOpen
+                | SystemIoFailure
+        )
+    )
 }
 
 /// Turns SQLite's view of a bad cache file into advice that names the file.
@@ -119,9 +147,13 @@ fn cache_error(path: &Path, e: &rusqlite::Error) -> Error {
             "cannot be written (read-only file or folder); fix its permissions or use --db to choose another file".to_string()
         }
         Some(ErrorCode::DiskFull) => "the disk is full; free some space and try again".to_string(),
+        Some(ErrorCode::CannotOpen) if path.exists() && !writable(path) => {
+            "is read-only (file or file system); make it writable, or use --db to choose another file".to_string()
+        }
         Some(ErrorCode::CannotOpen) => {
             "cannot be opened; check that its folder exists and is writable, or use --db".to_string()
         }
+        Some(ErrorCode::SystemIoFailure) => format!("cannot be read or written ({e}); check the disk"),
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
             "is busy: another dateline holds a long write; try again".to_string()
         }
@@ -131,6 +163,10 @@ fn cache_error(path: &Path, e: &rusqlite::Error) -> Error {
         path: path.to_path_buf(),
         reason,
     }
+}
+
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().append(true).open(path).is_ok()
 }
 
 #[cfg(test)]
