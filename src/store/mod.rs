@@ -29,6 +29,7 @@ pub const DB_ENV: &str = "DATELINE_DB";
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    rank_window: usize,
 }
 
 impl Store {
@@ -72,7 +73,11 @@ impl Store {
             "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
         )
         .map_err(wrap)?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            rank_window: RANK_WINDOW,
+        };
         schema::migrate(&mut store.conn).map_err(|e| match e {
             Error::Sqlite(e) => cache_error(&p, &e),
             Error::Cache { reason, .. } => Error::Cache {
@@ -82,6 +87,11 @@ impl Store {
             other => other,
         })?;
         Ok(store)
+    }
+
+    /// How many of the newest matches a search ranks (see [`search`]); tests shrink it.
+    pub fn set_rank_window(&mut self, window: usize) {
+        self.rank_window = window.max(1);
     }
 
     pub fn path(&self) -> Option<&Path> {

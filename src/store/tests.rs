@@ -238,3 +238,34 @@ fn resolves_unique_id_prefixes() {
     assert_eq!(s.resolve_id(&a.id.as_str()[..4]).unwrap(), a.id);
     assert!(s.resolve_id("zzzzzzzzzzzz").is_err());
 }
+
+#[test]
+fn common_queries_rank_only_the_newest_matches() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.set_rank_window(3);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        // The oldest article is the best match; with a window of 3 it is left out.
+        let text = if i == 0 {
+            "harbour harbour harbour harbour"
+        } else {
+            "harbour and more words here"
+        };
+        let a = article(&format!("Story {i}"), &[text]);
+        s.upsert(&a, &[]).unwrap();
+        ids.push(a.id);
+    }
+    let hits: Vec<ArticleId> = s
+        .search("harbour", 10)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(hits.len(), 3);
+    assert!(hits.iter().all(|h| ids[2..].contains(h)), "{hits:?}");
+    s.set_rank_window(100);
+    let hits = s.search("harbour", 10).unwrap();
+    assert_eq!(hits.len(), 5);
+    assert_eq!(hits[0].id, ids[0], "ranked first once inside the window");
+    assert_eq!(s.search_ids("harbour", 10).unwrap()[0], ids[0]);
+}
