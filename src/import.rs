@@ -6,6 +6,7 @@ use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, Entity};
 use crate::store::{Store, Upsert};
+use std::time::{Duration, Instant};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -62,18 +63,40 @@ pub fn default_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// Parses `items` on `jobs` threads (the caller's own thread writes), stores each in the
-/// cache, and calls `on_each` once per item, in the items' order.
-pub fn import_with<T: Sync>(
-    store: &mut Store,
-    items: &[T],
-    jobs: usize,
-    parse: impl Fn(&T) -> (String, crate::Result<Parsed>) + Sync,
-    mut on_each: impl FnMut(&Report),
-) -> Totals {
-    let mut totals = Totals::default();
-    let mut store_one = |origin: String, parsed: crate::Result<Parsed>| -> Report {
-        match parsed {
+/// How long imported articles may stay uncommitted while more keep arriving.
+const BULK_WINDOW: Duration = Duration::from_millis(100);
+
+/// The writer's side of an import: stores articles in bulk writes (each article whole or
+/// absent) committed at least every [`BULK_WINDOW`], and at once whenever no further input is
+/// waiting, so nothing stays unstored while a slow source is read. Reports are held until
+/// their bulk commits and then released in input order, so they never claim more than was
+/// stored.
+struct Writer<'s, F: FnMut(&Report)> {
+    store: &'s mut Store,
+    opened: Option<Instant>,
+    held: Vec<(usize, Report)>,
+    ready: BTreeMap<usize, Report>,
+    next_to_report: usize,
+    totals: Totals,
+    on_each: F,
+}
+
+impl<'s, F: FnMut(&Report)> Writer<'s, F> {
+    fn new(store: &'s mut Store, on_each: F) -> Self {
+        Writer {
+            store,
+            opened: None,
+            held: Vec::new(),
+            ready: BTreeMap::new(),
+            next_to_report: 0,
+            totals: Totals::default(),
+            on_each,
+        }
+    }
+
+    /// Stores input `i`; `more_waiting` says whether another input is already at hand.
+    fn write(&mut self, i: usize, origin: String, parsed: crate::Result<Parsed>, more_waiting: bool) {
+        let report = match parsed {
             Err(e) => Report {
                 origin,
                 outcome: Err(e.to_string()),
@@ -81,30 +104,75 @@ pub fn import_with<T: Sync>(
             },
             Ok(p) => {
                 let (article, ents, warnings) = prepare(p);
-                let outcome = store
+                if self.opened.is_none() && self.store.begin_bulk().is_ok() {
+                    self.opened = Some(Instant::now());
+                }
+                let outcome = self
+                    .store
                     .upsert(&article, &ents)
                     .map(|status| Imported {
                         id: article.id.clone(),
                         title: article.title.clone(),
                         status,
                     })
-                    .map_err(|e| format!("{origin}: {}", store.explain(e)));
+                    .map_err(|e| format!("{origin}: {}", self.store.explain(e)));
                 Report {
                     origin,
                     outcome,
                     warnings,
                 }
             }
+        };
+        self.held.push((i, report));
+        let window_over = self.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW);
+        if !more_waiting || window_over {
+            self.commit();
         }
-    };
+    }
+
+    fn commit(&mut self) {
+        if self.opened.take().is_some()
+            && let Err(e) = self.store.end_bulk()
+        {
+            let why = self.store.explain(e).to_string();
+            for (_, r) in &mut self.held {
+                if r.outcome.is_ok() {
+                    r.outcome = Err(format!("{}: {why}", r.origin));
+                }
+            }
+        }
+        for (i, r) in self.held.drain(..) {
+            self.ready.insert(i, r);
+        }
+        while let Some(r) = self.ready.remove(&self.next_to_report) {
+            self.totals.add(&r);
+            (self.on_each)(&r);
+            self.next_to_report += 1;
+        }
+    }
+
+    fn finish(mut self) -> Totals {
+        self.commit();
+        self.totals
+    }
+}
+
+/// Parses `items` on `jobs` threads (the caller's own thread writes), stores each in the
+/// cache, and calls `on_each` once per item, in the items' order.
+pub fn import_with<T: Sync>(
+    store: &mut Store,
+    items: &[T],
+    jobs: usize,
+    parse: impl Fn(&T) -> (String, crate::Result<Parsed>) + Sync,
+    on_each: impl FnMut(&Report),
+) -> Totals {
+    let mut writer = Writer::new(store, on_each);
     if jobs <= 1 || items.len() <= 1 {
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             let (origin, parsed) = parse(item);
-            let r = store_one(origin, parsed);
-            totals.add(&r);
-            on_each(&r);
+            writer.write(i, origin, parsed, i + 1 < items.len());
         }
-        return totals;
+        return writer.finish();
     }
     let next = AtomicUsize::new(0);
     // A bounded channel keeps parsed articles from piling up when the writer is slower.
@@ -125,20 +193,16 @@ pub fn import_with<T: Sync>(
             });
         }
         drop(tx);
-        // Store as results arrive (so a crash loses nothing already stored), report in order.
-        let mut waiting: BTreeMap<usize, Report> = BTreeMap::new();
-        let mut reported = 0;
-        for (i, origin, parsed) in rx {
-            let r = store_one(origin, parsed);
-            totals.add(&r);
-            waiting.insert(i, r);
-            while let Some(r) = waiting.remove(&reported) {
-                on_each(&r);
-                reported += 1;
-            }
+        let mut next_msg = rx.recv().ok();
+        while let Some((i, origin, parsed)) = next_msg.take() {
+            // Peek: is more input already waiting? If not, commit before blocking.
+            let peeked = rx.try_recv().ok();
+            let more = peeked.is_some();
+            writer.write(i, origin, parsed, more);
+            next_msg = peeked.or_else(|| rx.recv().ok());
         }
     });
-    totals
+    writer.finish()
 }
 
 /// Imports files and folders (walked recursively) as the CLI's `import` does.

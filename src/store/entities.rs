@@ -6,7 +6,7 @@
 use super::Store;
 use crate::error::Result;
 use crate::model::{ArticleId, ArticleMeta, Entity, EntityKind, Field, Mention};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 
 /// An entity across the whole cache.
@@ -48,7 +48,7 @@ fn field_from_code(code: u8, block: i64) -> Option<Field> {
 }
 
 pub(super) fn insert_article_entities(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     article: i64,
     entities: &[Entity],
 ) -> Result<()> {
@@ -95,7 +95,7 @@ pub(super) fn insert_article_entities(
     Ok(())
 }
 
-pub(super) fn remove_article_entities(tx: &Transaction<'_>, article: i64) -> Result<()> {
+pub(super) fn remove_article_entities(tx: &Connection, article: i64) -> Result<()> {
     tx.prepare_cached(
         "UPDATE entities SET articles = entities.articles - 1,
          mentions = entities.mentions - ae.m

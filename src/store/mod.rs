@@ -129,6 +129,16 @@ impl Store {
     }
 }
 
+/// [`Store::explain`] for a cache known by its path (when the store itself is borrowed).
+pub fn explain(path: Option<&Path>, e: Error) -> Error {
+    match e {
+        Error::Sqlite(inner) if is_file_problem(&inner) => {
+            cache_error(path.unwrap_or(Path::new(":memory:")), &inner)
+        }
+        other => other,
+    }
+}
+
 fn is_file_problem(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::*;
     matches!(
