@@ -1,0 +1,519 @@
+//! The per-field rules: find capitalised sequences (with connectors such as `of`, glued
+//! hyphens and initials), strip titles, sentence-initial common words and determiners, then
+//! type each piece from the gazetteer, organisation/place keywords, name lists and context
+//! cues. What one field cannot decide is left open (`kind: None`) for the article-level pass
+//! in `mod.rs`, which knows the other mentions.
+
+use super::gazetteer::{self, Gazetteer};
+use super::token::{Kind, Token, tokenize};
+use super::words::*;
+use crate::model::EntityKind;
+
+/// A candidate mention inside one field, before aliases are merged.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    /// `None`: undecided, settled by the article-level pass.
+    pub kind: Option<EntityKind>,
+    /// The gazetteer's canonical name when the surface is listed.
+    pub canonical: Option<&'static str>,
+    pub demonym: bool,
+    /// How sure the kind is: 3 gazetteer, 2 keyword, 1 context cue, 0 guess.
+    pub strength: u8,
+    /// Words in the surface (names with several words anchor short forms).
+    pub words: usize,
+    /// A title, role word or speech verb stood next to it.
+    pub person_cue: bool,
+}
+
+fn is_cap_word(w: &str) -> bool {
+    let mut cs = w.chars();
+    match cs.next() {
+        Some(c) if c.is_uppercase() => true,
+        // eBay, iPhone: a lower-case letter then a capital.
+        Some(c) if c.is_lowercase() => cs.next().is_some_and(char::is_uppercase),
+        _ => false,
+    }
+}
+
+fn is_acronym(w: &str) -> bool {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=6).contains(&letters)
+        && w.chars()
+            .all(|c| c.is_uppercase() || c == '.' || c == '&' || c.is_ascii_digit())
+}
+
+/// Whether a field reads as a headline in Title Case, where capitals say nothing.
+fn title_case(s: &str, toks: &[Token]) -> bool {
+    let mut long = 0;
+    let mut caps = 0;
+    for t in toks.iter().filter(|t| t.kind == Kind::Word) {
+        let w = t.text(s);
+        if w.len() >= 4 {
+            long += 1;
+            if is_cap_word(w) {
+                caps += 1;
+            }
+        }
+    }
+    long >= 3 && caps * 10 >= long * 8
+}
+
+/// The surface as gazetteer keys spell it: straight apostrophes, single spaces.
+fn key(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('’') || s.contains(char::is_whitespace) && s.contains("  ") || s.contains('\n')
+    {
+        let t: String = s.replace('’', "'");
+        std::borrow::Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+struct Field<'a> {
+    s: &'a str,
+    toks: Vec<Token>,
+    titlecase: bool,
+    g: &'static Gazetteer,
+}
+
+impl Field<'_> {
+    fn w(&self, i: usize) -> &str {
+        self.toks[i].text(self.s)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        i < self.toks.len() && self.toks[i].kind == Kind::Word
+    }
+
+    fn cap(&self, i: usize) -> bool {
+        self.is_word(i) && is_cap_word(self.w(i))
+    }
+
+    /// A capital that carries no information: first word of a sentence or a headline word.
+    fn weak_cap(&self, i: usize) -> bool {
+        self.titlecase || self.toks[i].sent_start
+    }
+
+    /// Longest gazetteer entry starting at word `words[p]`, as a count of chunk words.
+    fn gaz_at(&self, words: &[usize], p: usize) -> Option<(usize, gazetteer::Entry)> {
+        let max = self.g.max_words.min(words.len() - p);
+        for n in (1..=max).rev() {
+            let a = self.toks[words[p]].start;
+            let b = self.toks[words[p + n - 1]].end;
+            // A possessive inside the span would hide a word boundary.
+            if words[p..p + n - 1].iter().any(|&i| self.toks[i].possessive) {
+                continue;
+            }
+            if let Some(e) = self.g.lookup(&key(&self.s[a..b])) {
+                return Some((n, *e));
+            }
+        }
+        None
+    }
+
+    /// End (exclusive token index) of the capitalised run starting at `i`.
+    fn chunk_end(&self, i: usize) -> usize {
+        let n = self.toks.len();
+        let mut b = i + 1;
+        loop {
+            if self.toks[b - 1].possessive || b >= n {
+                return b;
+            }
+            let t = self.toks[b];
+            if self.cap(b)
+                || (t.kind == Kind::Word && t.glued && self.toks[b - 1].kind == Kind::Word)
+            {
+                b += 1;
+                continue;
+            }
+            // Glued hyphen between words: Bailey-Ross, EU-Japan, al-Qaeda.
+            if t.kind == Kind::Punct('-') && t.glued && b + 1 < n && self.toks[b + 1].glued {
+                let nx = self.w(b + 1);
+                if self.is_word(b + 1)
+                    && (is_cap_word(nx) || nx.chars().all(|c| c.is_ascii_digit()))
+                {
+                    b += 2;
+                    continue;
+                }
+                return b;
+            }
+            // A number ending a name: Internet Explorer 6, Apollo 11.
+            if t.kind == Kind::Word
+                && self.w(b).chars().all(|c| c.is_ascii_digit())
+                && self.w(b).len() <= 2
+                && !self.cap(b + 1)
+            {
+                return b;
+            }
+            if t.kind == Kind::Punct('&') && self.cap(b + 1) {
+                b += 2;
+                continue;
+            }
+            if t.kind == Kind::Word {
+                let w = self.w(b);
+                let prev = self.w(b - 1);
+                if CONNECTORS.contains(&w) && self.cap(b + 1) {
+                    // `of` only after an organisation or place keyword (Ministry of Defence,
+                    // University of Sydney), other connectors inside personal names.
+                    let ok = match w {
+                        "of" => {
+                            ORG_WORDS.contains(&prev)
+                                || PLACE_WORDS.contains(&prev)
+                                || matches!(
+                                    prev,
+                                    "Bank" | "Republic" | "Kingdom" | "Isle" | "House"
+                                )
+                        }
+                        "for" | "on" | "upon" => ORG_WORDS.contains(&prev),
+                        _ => true,
+                    };
+                    if ok {
+                        b += 2;
+                        continue;
+                    }
+                    if w == "of" && b + 2 < n && self.w(b + 1) == "the" && self.cap(b + 2) {
+                        // handled by the keyword test above only
+                    }
+                }
+                if w == "and" && self.cap(b + 1) && !self.toks[b - 1].possessive {
+                    // `and` joins only when the whole reads as one organisation:
+                    // Security and Defence Partnership, Food and Drug Administration.
+                    let mut e = b + 1;
+                    while e < n && self.cap(e) && !self.toks[e].possessive {
+                        e += 1;
+                    }
+                    let last = self.w(e - 1);
+                    if (ORG_WORDS.contains(&last) || matches!(last, "Partnership" | "Agreement"))
+                        && e - (b + 1) >= 1
+                        && self.g.lookup(prev).is_none()
+                    {
+                        b = e;
+                        continue;
+                    }
+                }
+            }
+            return b;
+        }
+    }
+}
+
+/// A person cue in the words around `a..b` (token indices).
+fn context_cue(f: &Field, a: usize, b: usize) -> bool {
+    let mut i = a;
+    while i > 0 {
+        i -= 1;
+        if f.toks[i].kind == Kind::Word {
+            let w = f.w(i).to_lowercase();
+            if PERSON_CUES_BEFORE.contains(&w.as_str()) {
+                return true;
+            }
+            break;
+        }
+        if !matches!(f.toks[i].kind, Kind::Punct(',')) {
+            break;
+        }
+    }
+    let mut j = b;
+    while j < f.toks.len() {
+        if f.toks[j].kind == Kind::Word {
+            return PERSON_CUES_AFTER.contains(&f.w(j));
+        }
+        if !matches!(f.toks[j].kind, Kind::Punct(',')) {
+            return false;
+        }
+        j += 1;
+    }
+    false
+}
+
+/// Finds the candidate mentions of one field.
+pub fn scan(s: &str) -> Vec<Candidate> {
+    let toks = tokenize(s);
+    let titlecase = title_case(s, &toks);
+    let f = Field {
+        s,
+        toks,
+        titlecase,
+        g: gazetteer::get(),
+    };
+    let mut out = Vec::new();
+    let n = f.toks.len();
+    let mut i = 0;
+    while i < n {
+        if !f.cap(i) {
+            i += 1;
+            continue;
+        }
+        let b = f.chunk_end(i);
+        // An ALL-CAPS stretch is an editor's note or a shouted line, not names.
+        if is_shouting(&f, i) {
+            i = b;
+            continue;
+        }
+        let words: Vec<usize> = (i..b).filter(|&k| f.is_word(k)).collect();
+        chunk(&f, &words, &mut out);
+        i = b;
+    }
+    out
+}
+
+/// Several consecutive words in capitals, at least one of them a common word.
+fn is_shouting(f: &Field, i: usize) -> bool {
+    let mut run = 0;
+    let mut common = 0;
+    let mut k = i;
+    while k < f.toks.len() && run < 6 {
+        if f.toks[k].kind == Kind::Word {
+            let w = f.w(k);
+            if !(w.len() > 1 && w.chars().all(|c| !c.is_lowercase())) {
+                break;
+            }
+            run += 1;
+            if w.len() > 3 && f.g.is_common(w) {
+                common += 1;
+            }
+        }
+        k += 1;
+    }
+    run >= 3 && common >= 1
+}
+
+fn is_title_word(w: &str) -> bool {
+    TITLES.contains(&w)
+}
+
+/// Splits a capitalised run at titles and types each piece.
+fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
+    let mut p = 0;
+    let mut part: Vec<usize> = Vec::new();
+    let mut cue = false;
+    let mut took_title = false;
+    while p < words.len() {
+        let w = f.w(words[p]);
+        // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
+        let mut q = p;
+        while q < words.len() && TITLE_MODIFIERS.contains(&f.w(words[q])) {
+            q += 1;
+        }
+        let is_title = q < words.len() && is_title_word(f.w(words[q]));
+        // A bare abbreviation (Gen, Col) after another title is a given name (Gen Nakatani).
+        let abbrev_name = is_title
+            && took_title
+            && q == p
+            && matches!(w, "Gen" | "Col" | "Sen" | "Rep" | "Lt" | "Capt")
+            && !f.s[f.toks[words[q]].end..].starts_with('.');
+        if is_title && !abbrev_name && f.gaz_at(words, p).is_none_or(|(len, _)| len <= q - p) {
+            piece(f, &part, cue, out);
+            part.clear();
+            p = q + 1;
+            // A second title word straight after (Chief Executive, Minister President).
+            while p < words.len() && is_title_word(f.w(words[p])) && p + 1 < words.len() {
+                p += 1;
+            }
+            cue = true;
+            took_title = true;
+            continue;
+        }
+        part.push(words[p]);
+        p += 1;
+    }
+    piece(f, &part, cue, out);
+}
+
+fn never(w: &str) -> bool {
+    NEVER.contains(&w)
+}
+
+/// Types one title-free piece of a capitalised run.
+fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>) {
+    let mut a = 0;
+    let mut b = words.len();
+    // Leading determiners, pronouns and weak-capital common words are not part of a name.
+    while a < b {
+        let i = words[a];
+        let w = f.w(i);
+        if CONNECTORS.contains(&w) || w == "and" || w == "the" {
+            a += 1;
+            continue;
+        }
+        if f.gaz_at(&words[..b], a).is_some() {
+            break;
+        }
+        if never(w) && (f.weak_cap(i) || b - a == 1 || matches!(w, "The" | "A" | "An")) {
+            a += 1;
+            continue;
+        }
+        if f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w) && !is_acronym(w) {
+            a += 1;
+            continue;
+        }
+        break;
+    }
+    while b > a && {
+        let w = f.w(words[b - 1]);
+        CONNECTORS.contains(&w) || w == "and" || w == "the"
+    } {
+        b -= 1;
+    }
+    if a >= b {
+        return;
+    }
+    let words = &words[a..b];
+    let first = f.w(words[0]);
+    let last = f.w(words[words.len() - 1]);
+    let start = f.toks[words[0]].start;
+    let end = f.toks[words[words.len() - 1]].end;
+    let cue = after_title || context_cue(f, words[0], words[words.len() - 1] + 1);
+    let whole = f.g.lookup(&key(&f.s[start..end])).copied();
+
+    // Keyword-typed names: the whole piece is one organisation or place.
+    if words.len() >= 2 && whole.is_none() {
+        let has_of = words.iter().any(|&i| matches!(f.w(i), "of" | "for"));
+        let org_head = words[..words.len() - 1].iter().enumerate().any(|(k, &i)| {
+            ORG_WORDS.contains(&f.w(i)) && matches!(f.w(words[k + 1]), "of" | "for" | "on")
+        });
+        let kind = if PLACE_HEADS.contains(&first) && !has_of {
+            Some(EntityKind::Place)
+        } else if FACILITY_ORG_WORDS.contains(&last) && !has_of {
+            Some(EntityKind::Place)
+        } else if ORG_WORDS.contains(&last) || org_head {
+            Some(EntityKind::Organization)
+        } else if PLACE_WORDS.contains(&last) {
+            Some(EntityKind::Place)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            out.push(Candidate {
+                start,
+                end,
+                kind: Some(kind),
+                canonical: None,
+                demonym: false,
+                strength: 2,
+                words: words.len(),
+                person_cue: false,
+            });
+            return;
+        }
+    }
+
+    // Gazetteer segmentation, unknown stretches collected in between.
+    let mut p = 0;
+    let mut unknown: Vec<usize> = Vec::new();
+    while p < words.len() {
+        if let Some((len, e)) = f.gaz_at(words, p) {
+            // `Victoria Beckham`: a listed place that is also a given name, followed by an
+            // unlisted capitalised word, is a person's name.
+            let given_first = len == 1
+                && e.kind == Some(EntityKind::Place)
+                && !e.demonym
+                && f.g.is_given_name(f.w(words[p]))
+                && p + 1 < words.len()
+                && f.gaz_at(words, p + 1).is_none();
+            if !given_first {
+                unknown_run(f, &unknown, cue, out);
+                unknown.clear();
+                let a = f.toks[words[p]].start;
+                let b = f.toks[words[p + len - 1]].end;
+                if e.kind.is_some() {
+                    out.push(Candidate {
+                        start: a,
+                        end: b,
+                        kind: e.kind,
+                        canonical: Some(e.canonical),
+                        demonym: e.demonym,
+                        strength: 3,
+                        words: len,
+                        person_cue: false,
+                    });
+                }
+                p += len;
+                continue;
+            }
+        }
+        unknown.push(words[p]);
+        p += 1;
+    }
+    unknown_run(f, &unknown, cue, out);
+}
+
+/// A stretch of capitalised words no list knows.
+fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) {
+    let mut a = 0;
+    while a < words.len() {
+        let i = words[a];
+        let w = f.w(i);
+        let drop = CONNECTORS.contains(&w)
+            || w == "and"
+            || never(w)
+            || (f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w));
+        if !drop {
+            break;
+        }
+        a += 1;
+    }
+    let mut b = words.len();
+    while b > a && {
+        let w = f.w(words[b - 1]);
+        CONNECTORS.contains(&w) || w == "and" || w == "&"
+    } {
+        b -= 1;
+    }
+    if a >= b {
+        return;
+    }
+    let words = &words[a..b];
+    let start = f.toks[words[0]].start;
+    let end = f.toks[words[words.len() - 1]].end;
+    let text = &f.s[start..end];
+    let first = f.w(words[0]);
+    let cue = cue || context_cue(f, words[0], words[words.len() - 1] + 1);
+    let mut cand = Candidate {
+        start,
+        end,
+        kind: None,
+        canonical: None,
+        demonym: false,
+        strength: 0,
+        words: words.len(),
+        person_cue: cue,
+    };
+    if words.len() == 1 {
+        if never(text) || f.g.lookup(text).is_some() {
+            return;
+        }
+        if is_acronym(text) {
+            cand.kind = Some(EntityKind::Organization);
+            out.push(cand);
+            return;
+        }
+        // A lone capitalised common word mid-sentence (the Court, the Internet) is rarely a
+        // name unless something marks it as a person.
+        if f.g.is_common(text) && !cue && !f.g.is_given_name(text) && !f.g.is_surname(text) {
+            return;
+        }
+        if text.chars().count() < 2 {
+            return;
+        }
+        if cue {
+            cand.kind = Some(EntityKind::Person);
+            cand.strength = 1;
+        }
+        out.push(cand);
+        return;
+    }
+    let all_common = words.iter().all(|&i| f.g.is_common(f.w(i)));
+    let given = f.g.is_given_name(first);
+    if cue || given {
+        cand.kind = Some(EntityKind::Person);
+        cand.strength = 1;
+    } else if all_common {
+        // Works, events and programmes (Free Culture, Secret Agent).
+        cand.kind = Some(EntityKind::Other);
+        cand.strength = 1;
+    }
+    out.push(cand);
+}
