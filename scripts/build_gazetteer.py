@@ -111,11 +111,11 @@ def main():
     # common words ("Of", "Mobile") or very common personal names need a big city to stay.
     for c in gc.get_cities().values():
         n, pop = c["name"], c.get("population", 0)
-        if pop < 150_000 or not n.isascii() or not n[0].isupper():
+        if pop < 15_000 or not n.isascii() or not n[0].isupper():
             continue
         if n.lower() in common:
             continue
-        if (n in given or n in surnames) and pop < 2_000_000:
+        if (n in given or n in surnames) and pop < 400_000:
             continue
         add(n, "place", n)
 

@@ -197,10 +197,10 @@ fn resolve(found: &mut [Found]) {
                     } else {
                         EntityKind::Organization
                     }
-                } else if g.is_surname(&f.key) || g.is_given_name(&f.key) {
-                    EntityKind::Person
                 } else {
-                    EntityKind::Organization
+                    // A lone unlisted name is most often a person's (Einstein, Obama); acronyms
+                    // were typed as organisations already.
+                    EntityKind::Person
                 }
             }
         };

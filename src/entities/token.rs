@@ -88,7 +88,20 @@ pub fn tokenize(s: &str) -> Vec<Token> {
             let word_end = end;
             let mut consumed = end;
             let word = &s[i..end];
+            // Clitics end a word the way a possessive does: I'm, We're, don't.
+            for ap in [
+                "'m", "’m", "'re", "’re", "'ve", "’ve", "'ll", "’ll", "'d", "’d",
+            ] {
+                if word.len() > ap.len() && word.ends_with(ap) {
+                    end -= ap.len();
+                    possessive = true;
+                    break;
+                }
+            }
             for ap in ["'s", "’s"] {
+                if possessive {
+                    break;
+                }
                 if word.len() > ap.len() + 1 && word.ends_with(ap) {
                     end -= ap.len();
                     possessive = true;
