@@ -46,18 +46,26 @@ fn is_acronym(w: &str) -> bool {
 
 /// Whether a field reads as a headline in Title Case, where capitals say nothing.
 fn title_case(s: &str, toks: &[Token]) -> bool {
+    // Headlines are short and carry no full stop; a sentence full of names is still a
+    // sentence.
+    if s.trim_end().ends_with('.') {
+        return false;
+    }
+    let mut words = 0;
     let mut long = 0;
     let mut caps = 0;
     for t in toks.iter().filter(|t| t.kind == Kind::Word) {
+        words += 1;
         let w = t.text(s);
-        if w.len() >= 4 {
+        // Short function words (`and`, `amid`, `with`) stay lower case in Title Case.
+        if w.len() >= 5 {
             long += 1;
             if is_cap_word(w) {
                 caps += 1;
             }
         }
     }
-    long >= 3 && caps * 10 >= long * 8
+    words <= 20 && long >= 3 && caps == long
 }
 
 /// The surface as gazetteer keys spell it: straight apostrophes, single spaces.
@@ -229,6 +237,10 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
             break;
         }
     }
+    // A speech verb after a long or joined name says little (`the … Partnership said`).
+    if b - a > 5 || (a..b).any(|k| matches!(f.w(k), "and" | "of" | "for")) {
+        return false;
+    }
     let mut j = b;
     while j < f.toks.len() {
         if f.toks[j].kind == Kind::Word {
@@ -285,13 +297,13 @@ fn is_shouting(f: &Field, i: usize) -> bool {
                 break;
             }
             run += 1;
-            if w.len() > 3 && f.g.is_common(w) {
+            if w.len() > 1 && f.g.is_common(w) && f.g.lookup(w).is_none() {
                 common += 1;
             }
         }
         k += 1;
     }
-    run >= 3 && common >= 1
+    run >= 2 && common >= 1
 }
 
 fn is_title_word(w: &str) -> bool {
@@ -323,7 +335,10 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
             part.clear();
             p = q + 1;
             // A second title word straight after (Chief Executive, Minister President).
-            while p < words.len() && is_title_word(f.w(words[p])) && p + 1 < words.len() {
+            while p + 1 < words.len()
+                && is_title_word(f.w(words[p]))
+                && !matches!(f.w(words[p]), "Gen" | "Col" | "Sen" | "Rep" | "Lt" | "Capt")
+            {
                 p += 1;
             }
             cue = true;
@@ -427,7 +442,9 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         let org_head = words[..words.len() - 1].iter().enumerate().any(|(k, &i)| {
             ORG_WORDS.contains(&f.w(i)) && matches!(f.w(words[k + 1]), "of" | "for" | "on")
         });
-        let kind = if PLACE_HEADS.contains(&first) && !has_of {
+        let kind = if OTHER_WORDS.contains(&last) {
+            Some(EntityKind::Other)
+        } else if PLACE_HEADS.contains(&first) && !has_of {
             Some(EntityKind::Place)
         } else if FACILITY_ORG_WORDS.contains(&last) && !has_of {
             Some(EntityKind::Place)
@@ -536,6 +553,10 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     };
     if words.len() == 1 {
         if never(text) || f.g.lookup(text).is_some() {
+            return;
+        }
+        // A shouted common word (HUGE, UNLESS) is emphasis, not an acronym.
+        if is_acronym(text) && text.len() > 3 && f.g.is_common(text) {
             return;
         }
         if is_acronym(text) {

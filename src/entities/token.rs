@@ -66,7 +66,12 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                     } else {
                         break;
                     }
-                } else if d == '.' && end - i == c.len_utf8() && c.is_uppercase() {
+                } else if d == '.'
+                    && end - i == c.len_utf8()
+                    && c.is_uppercase()
+                    && s[j + 1..].starts_with(|x: char| x == ' ' || x.is_uppercase())
+                    && !s[j + 1..].trim_start_matches(' ').is_empty()
+                {
                     // An initial or a dotted acronym: U.S., D.C., W.
                     end = j + 1;
                     chars.next();
