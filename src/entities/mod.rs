@@ -241,6 +241,6 @@ fn build(found: Vec<Found>) -> Vec<Entity> {
         e.mentions.sort_by_key(|m| (m.field, m.start));
     }
     // Stable sort: ties keep first-appearance order.
-    out.sort_by(|a, b| b.count().cmp(&a.count()));
+    out.sort_by_key(|e| std::cmp::Reverse(e.count()));
     out
 }

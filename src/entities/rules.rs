@@ -155,7 +155,7 @@ impl Field<'_> {
                     && (is_cap_word(nx)
                         || nx.chars().all(|c| c.is_ascii_digit())
                         || (nx.len() <= 5
-                            && !HYPHEN_MODIFIERS.contains(&nx)
+                            && !HYPHEN_MODIFIERS_SET.contains(nx)
                             && !is_acronym(self.w(b - 1))
                             && self.g.lookup(self.w(b - 1)).is_none()))
                 {
@@ -179,17 +179,18 @@ impl Field<'_> {
             if t.kind == Kind::Word {
                 let w = self.w(b);
                 let prev = self.w(b - 1);
-                let org_so_far = (i..b).any(|k| self.is_word(k) && ORG_WORDS.contains(&self.w(k)));
+                let org_so_far =
+                    (i..b).any(|k| self.is_word(k) && ORG_WORDS_SET.contains(self.w(k)));
                 // `of`/`for` only inside an organisation or place name (Ministry of Defence,
                 // Centre for Control of …); other connectors inside personal names.
                 let ok = match w {
                     "of" => {
                         org_so_far
-                            || PLACE_WORDS.contains(&prev)
+                            || PLACE_WORDS_SET.contains(prev)
                             || matches!(prev, "Republic" | "Kingdom" | "Isle" | "House")
                     }
                     "for" => org_so_far,
-                    _ => CONNECTORS.contains(&w),
+                    _ => CONNECTORS_SET.contains(w),
                 };
                 if ok && self.cap(b + 1) {
                     b += 2;
@@ -207,7 +208,7 @@ impl Field<'_> {
                         e += 1;
                     }
                     let last = self.w(e - 1);
-                    if (ORG_WORDS.contains(&last) || matches!(last, "Partnership" | "Agreement"))
+                    if (ORG_WORDS_SET.contains(last) || matches!(last, "Partnership" | "Agreement"))
                         && e - (b + 1) >= 1
                         && self.g.lookup(prev).is_none()
                     {
@@ -228,7 +229,7 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
         i -= 1;
         if f.toks[i].kind == Kind::Word {
             let w = f.w(i).to_lowercase();
-            if PERSON_CUES_BEFORE.contains(&w.as_str()) {
+            if PERSON_CUES_BEFORE_SET.contains(w.as_str()) {
                 return true;
             }
             break;
@@ -244,7 +245,7 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
     let mut j = b;
     while j < f.toks.len() {
         if f.toks[j].kind == Kind::Word {
-            return PERSON_CUES_AFTER.contains(&f.w(j));
+            return PERSON_CUES_AFTER_SET.contains(f.w(j));
         }
         if !matches!(f.toks[j].kind, Kind::Punct(',')) {
             return false;
@@ -307,7 +308,7 @@ fn is_shouting(f: &Field, i: usize) -> bool {
 }
 
 fn is_title_word(w: &str) -> bool {
-    TITLES.contains(&w)
+    TITLES_SET.contains(w)
 }
 
 /// Splits a capitalised run at titles and types each piece.
@@ -320,7 +321,7 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
         let w = f.w(words[p]);
         // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
         let mut q = p;
-        while q < words.len() && TITLE_MODIFIERS.contains(&f.w(words[q])) {
+        while q < words.len() && TITLE_MODIFIERS_SET.contains(f.w(words[q])) {
             q += 1;
         }
         let is_title = q < words.len() && is_title_word(f.w(words[q]));
@@ -352,7 +353,7 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
 }
 
 fn never(w: &str) -> bool {
-    NEVER.contains(&w)
+    NEVER_SET.contains(w)
 }
 
 /// Types one title-free piece of a capitalised run.
@@ -364,7 +365,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         let i = words[a];
         let w = f.w(i);
         // Names are kept without a leading article (`the Guardian`, `The Hague` → Hague).
-        if CONNECTORS.contains(&w) || matches!(w, "and" | "the" | "The") {
+        if CONNECTORS_SET.contains(w) || matches!(w, "and" | "the" | "The") {
             a += 1;
             continue;
         }
@@ -394,7 +395,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     }
     while b > a && {
         let w = f.w(words[b - 1]);
-        CONNECTORS.contains(&w) || w == "and" || w == "the"
+        CONNECTORS_SET.contains(w) || w == "and" || w == "the"
     } {
         b -= 1;
     }
@@ -418,11 +419,13 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 continue;
             }
             let head = f.w(words[split - 1]);
-            if (ORG_WORDS.contains(&head) || PLACE_WORDS.contains(&head))
+            if (ORG_WORDS_SET.contains(head) || PLACE_WORDS_SET.contains(head))
                 && f.g.is_given_name(f.w(words[split]))
                 && words[split..].iter().all(|&x| {
                     let w = f.w(x);
-                    !ORG_WORDS.contains(&w) && !PLACE_WORDS.contains(&w) && !CONNECTORS.contains(&w)
+                    !ORG_WORDS_SET.contains(w)
+                        && !PLACE_WORDS_SET.contains(w)
+                        && !CONNECTORS_SET.contains(w)
                 })
             {
                 piece(f, &words[..split], false, out);
@@ -437,20 +440,20 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         && f.g.lookup(first).is_none()
         && !words.iter().any(|&x| matches!(f.w(x), "of" | "for"));
     // Keyword-typed names: the whole piece is one organisation or place.
-    if words.len() >= 2 && whole.is_none() && !(person_first && !ORG_WORDS.contains(&last)) {
+    if words.len() >= 2 && whole.is_none() && (!person_first || ORG_WORDS_SET.contains(last)) {
         let has_of = words.iter().any(|&i| matches!(f.w(i), "of" | "for"));
         let org_head = words[..words.len() - 1].iter().enumerate().any(|(k, &i)| {
-            ORG_WORDS.contains(&f.w(i)) && matches!(f.w(words[k + 1]), "of" | "for" | "on")
+            ORG_WORDS_SET.contains(f.w(i)) && matches!(f.w(words[k + 1]), "of" | "for" | "on")
         });
-        let kind = if OTHER_WORDS.contains(&last) {
+        let kind = if OTHER_WORDS_SET.contains(last) {
             Some(EntityKind::Other)
-        } else if PLACE_HEADS.contains(&first) && !has_of {
+        } else if (PLACE_HEADS_SET.contains(first) || FACILITY_ORG_WORDS_SET.contains(last))
+            && !has_of
+        {
             Some(EntityKind::Place)
-        } else if FACILITY_ORG_WORDS.contains(&last) && !has_of {
-            Some(EntityKind::Place)
-        } else if ORG_WORDS.contains(&last) || org_head {
+        } else if ORG_WORDS_SET.contains(last) || org_head {
             Some(EntityKind::Organization)
-        } else if PLACE_WORDS.contains(&last) {
+        } else if PLACE_WORDS_SET.contains(last) {
             Some(EntityKind::Place)
         } else {
             None
@@ -516,7 +519,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     while a < words.len() {
         let i = words[a];
         let w = f.w(i);
-        let drop = CONNECTORS.contains(&w)
+        let drop = CONNECTORS_SET.contains(w)
             || w == "and"
             || never(w)
             || (f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w));
@@ -528,7 +531,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     let mut b = words.len();
     while b > a && {
         let w = f.w(words[b - 1]);
-        CONNECTORS.contains(&w) || w == "and" || w == "&"
+        CONNECTORS_SET.contains(w) || w == "and" || w == "&"
     } {
         b -= 1;
     }

@@ -1,6 +1,10 @@
 //! Closed word lists the rules lean on: titles and roles, organisation and place keywords,
 //! words that cue a person nearby, and capitalised words that are never names. They are
-//! general English, not names from any article.
+//! general English, not names from any article. Each list has a hashed twin (`*_SET`) for the
+//! hot `contains` checks.
+
+use super::gazetteer::{FastSet, word_set};
+use std::sync::LazyLock;
 
 /// Words that stand before a person's name as a title or role and are not part of it.
 pub const TITLES: &[&str] = &[
@@ -899,3 +903,24 @@ pub const OTHER_WORDS: &[&str] = &[
     "Paralympics",
     "Expo",
 ];
+
+pub static TITLES_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(TITLES));
+pub static TITLE_MODIFIERS_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(TITLE_MODIFIERS));
+pub static ORG_WORDS_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(ORG_WORDS));
+pub static FACILITY_ORG_WORDS_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(FACILITY_ORG_WORDS));
+pub static PLACE_WORDS_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(PLACE_WORDS));
+pub static PLACE_HEADS_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(PLACE_HEADS));
+pub static PERSON_CUES_BEFORE_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(PERSON_CUES_BEFORE));
+pub static PERSON_CUES_AFTER_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(PERSON_CUES_AFTER));
+pub static NEVER_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(NEVER));
+pub static CONNECTORS_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(CONNECTORS));
+pub static HYPHEN_MODIFIERS_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(HYPHEN_MODIFIERS));
+pub static OTHER_WORDS_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(OTHER_WORDS));
