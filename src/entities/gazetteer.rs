@@ -55,6 +55,8 @@ pub struct Entry {
     pub canonical: &'static str,
     /// An adjective or people word for the canonical place (`Japanese` for Japan).
     pub demonym: bool,
+    /// A town or smaller city: weak evidence, yields to a personal name around it.
+    pub town: bool,
 }
 
 pub struct Gazetteer {
@@ -113,6 +115,7 @@ impl Gazetteer {
                     kind,
                     canonical: canonical.filter(|c| !c.is_empty()).unwrap_or(surface),
                     demonym: flags.is_some_and(|f| f.contains('D')),
+                    town: flags.is_some_and(|f| f.contains('C')),
                 },
             );
         }

@@ -143,10 +143,11 @@ fn resolve(found: &mut [Found]) {
         }
     }
     for f in found.iter_mut() {
+        // Weak guesses only: unlisted words and towns (a lone `Obama` after `Barack Obama`).
         if f.cand.strength >= 2 || f.cand.words != 1 {
             continue;
         }
-        if f.cand.kind.is_some() && f.cand.kind != Some(EntityKind::Person) {
+        if f.cand.kind.is_some_and(|k| k != EntityKind::Person) && f.cand.canonical.is_none() {
             continue;
         }
         let t = f.key.clone();
@@ -160,6 +161,8 @@ fn resolve(found: &mut [Found]) {
         if let Some(full) = pick {
             f.key = full.clone();
             f.cand.person_cue = true;
+            f.cand.kind = Some(EntityKind::Person);
+            f.cand.canonical = None;
         }
     }
 

@@ -172,6 +172,15 @@ impl Field<'_> {
             {
                 return b;
             }
+            // `St. Louis`, `Mt. Everest`: an abbreviation's dot inside a place name.
+            if t.kind == Kind::Punct('.')
+                && t.glued
+                && matches!(self.w(b - 1), "St" | "Mt" | "Ft")
+                && self.cap(b + 1)
+            {
+                b += 2;
+                continue;
+            }
             if t.kind == Kind::Punct('&') && self.cap(b + 1) {
                 b += 2;
                 continue;
@@ -438,14 +447,26 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     let person_first = words.len() <= 3
         && f.g.is_given_name(first)
         && f.g.lookup(first).is_none()
+        && SURNAME_LIKE_PLACE_WORDS.contains(&last)
         && !words.iter().any(|&x| matches!(f.w(x), "of" | "for"));
     // Keyword-typed names: the whole piece is one organisation or place.
-    if words.len() >= 2 && whole.is_none() && (!person_first || ORG_WORDS_SET.contains(last)) {
+    if words.len() >= 2 && whole.is_none() && !person_first {
         let has_of = words.iter().any(|&i| matches!(f.w(i), "of" | "for"));
-        let org_head = words[..words.len() - 1].iter().enumerate().any(|(k, &i)| {
-            ORG_WORDS_SET.contains(f.w(i)) && matches!(f.w(words[k + 1]), "of" | "for" | "on")
-        });
-        let kind = if OTHER_WORDS_SET.contains(last) {
+        // The first keyword followed by `of` decides: Museum of Flight, University of Sydney.
+        let head_of = words[..words.len() - 1]
+            .iter()
+            .enumerate()
+            .find(|&(k, &i)| {
+                let w = f.w(i);
+                (ORG_WORDS_SET.contains(w) || PLACE_WORDS_SET.contains(w))
+                    && matches!(f.w(words[k + 1]), "of" | "for")
+            })
+            .map(|(_, &i)| f.w(i));
+        let org_head = head_of.is_some_and(|w| ORG_WORDS_SET.contains(w));
+        let place_head = head_of.is_some_and(|w| !ORG_WORDS_SET.contains(w));
+        let kind = if place_head {
+            Some(EntityKind::Place)
+        } else if OTHER_WORDS_SET.contains(last) {
             Some(EntityKind::Other)
         } else if (PLACE_HEADS_SET.contains(first) || FACILITY_ORG_WORDS_SET.contains(last))
             && !has_of
@@ -486,6 +507,9 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 && f.g.is_given_name(f.w(words[p]))
                 && p + 1 < words.len()
                 && f.gaz_at(words, p + 1).is_none();
+            // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
+            let town_surname = len == 1 && e.town && !unknown.is_empty();
+            let given_first = given_first || town_surname;
             if !given_first {
                 unknown_run(f, &unknown, cue, out);
                 unknown.clear();
@@ -498,7 +522,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                         kind: e.kind,
                         canonical: Some(e.canonical),
                         demonym: e.demonym,
-                        strength: 3,
+                        strength: if e.town { 1 } else { 3 },
                         words: len,
                         person_cue: false,
                     });

@@ -319,6 +319,13 @@ pub const FACILITY_ORG_WORDS: &[&str] = &["Centre", "Center", "City"];
 
 /// Last words that make a capitalised sequence a place (GUM counts facilities as places).
 pub const PLACE_WORDS: &[&str] = &[
+    "Planetarium",
+    "Facility",
+    "Complex",
+    "Factory",
+    "Towers",
+    "Shelf",
+    "Plains",
     "River",
     "Island",
     "Islands",
@@ -414,6 +421,12 @@ pub const PLACE_WORDS: &[&str] = &[
     "Campus",
     "Headquarters",
     "Estate",
+];
+
+/// Place keywords that are also common surnames: after a given name they make a person.
+pub const SURNAME_LIKE_PLACE_WORDS: &[&str] = &[
+    "Hill", "Hills", "Park", "Hall", "Lane", "Wood", "Woods", "Banks", "Field", "Fields",
+    "Bridges", "Ford", "Church", "Temple", "Castle", "Street", "Tower", "Camp", "Beach",
 ];
 
 /// First words that make a capitalised sequence a place (`Mount Everest`, `Lake Geneva`).
