@@ -195,7 +195,9 @@ fn resolve(found: &mut [Found]) {
                     EntityKind::Person
                 } else if f.key.contains(' ') {
                     let ws: Vec<&str> = f.key.split(' ').collect();
-                    if ws.len() <= 3 && ws.iter().all(|w| !g.is_common(w)) {
+                    // Two or three words with at least one that is no English word read as
+                    // a personal name (Lam Cheuk-ting, Cyd Ho).
+                    if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
                         EntityKind::Person
                     } else {
                         EntityKind::Organization

@@ -217,7 +217,9 @@ impl Field<'_> {
                         e += 1;
                     }
                     let last = self.w(e - 1);
-                    if (ORG_WORDS_SET.contains(last) || matches!(last, "Partnership" | "Agreement"))
+                    if (ORG_WORDS_SET.contains(last)
+                        || PLACE_WORDS_SET.contains(last)
+                        || matches!(last, "Partnership" | "Agreement"))
                         && e - (b + 1) >= 1
                         && self.g.lookup(prev).is_none()
                     {
@@ -282,6 +284,10 @@ pub fn scan(s: &str) -> Vec<Candidate> {
             i += 1;
             continue;
         }
+        if let Some(b) = inverted_name(&f, i, &mut out) {
+            i = b;
+            continue;
+        }
         let b = f.chunk_end(i);
         // An ALL-CAPS stretch is an editor's note or a shouted line, not names.
         if is_shouting(&f, i) {
@@ -293,6 +299,42 @@ pub fn scan(s: &str) -> Vec<Candidate> {
         i = b;
     }
     out
+}
+
+/// A bibliography-style inverted name opening a sentence or following `and`:
+/// `Austen, Jane.`, `Marx, Karl and Engels, Friedrich.` Returns the token after it.
+fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize> {
+    let opens = f.toks[i].sent_start || (i > 0 && f.is_word(i - 1) && f.w(i - 1) == "and");
+    if !opens || f.toks.get(i + 1)?.kind != Kind::Punct(',') || !f.cap(i + 2) {
+        return None;
+    }
+    let surname = f.w(i);
+    if f.g.lookup(surname).is_some() || f.g.is_common(surname) || !f.g.is_given_name(f.w(i + 2))
+    {
+        return None;
+    }
+    let mut e = i + 3;
+    while e < f.toks.len() && f.cap(e) && e < i + 5 {
+        e += 1;
+    }
+    let next = f.toks.get(e);
+    let closes = next.is_none_or(|t| {
+        t.kind == Kind::Punct('.') || (t.kind == Kind::Word && f.w(e) == "and")
+    });
+    if !closes {
+        return None;
+    }
+    out.push(Candidate {
+        start: f.toks[i].start,
+        end: f.toks[e - 1].end,
+        kind: Some(EntityKind::Person),
+        canonical: None,
+        demonym: false,
+        strength: 2,
+        words: e - i - 1,
+        person_cue: true,
+    });
+    Some(e)
 }
 
 /// Several consecutive words in capitals, at least one of them a common word.
@@ -340,7 +382,10 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
             && q == p
             && matches!(w, "Gen" | "Col" | "Sen" | "Rep" | "Lt" | "Capt")
             && !f.s[f.toks[words[q]].end..].starts_with('.');
-        if is_title && !abbrev_name && f.gaz_at(words, p).is_none_or(|(len, _)| len <= q - p) {
+        let listed_longer = f
+            .gaz_at(words, p)
+            .is_some_and(|(len, e)| e.kind.is_some() && len > q - p);
+        if is_title && !abbrev_name && !listed_longer {
             piece(f, &part, cue, out);
             part.clear();
             p = q + 1;
