@@ -202,10 +202,12 @@ fn resolve(found: &mut [Found]) {
                     } else {
                         EntityKind::Organization
                     }
-                } else {
-                    // A lone unlisted name is most often a person's (Einstein, Obama); acronyms
-                    // were typed as organisations already.
+                } else if g.is_surname(&f.key) {
                     EntityKind::Person
+                } else {
+                    // A lone unlisted word with no cue and no fuller name in the article is as
+                    // often a firm, town or creed as a person: kept, but as `other`.
+                    EntityKind::Other
                 }
             }
         };

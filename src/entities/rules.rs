@@ -309,8 +309,7 @@ fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize>
         return None;
     }
     let surname = f.w(i);
-    if f.g.lookup(surname).is_some() || f.g.is_common(surname) || !f.g.is_given_name(f.w(i + 2))
-    {
+    if f.g.lookup(surname).is_some() || f.g.is_common(surname) || !f.g.is_given_name(f.w(i + 2)) {
         return None;
     }
     let mut e = i + 3;
@@ -318,9 +317,8 @@ fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize>
         e += 1;
     }
     let next = f.toks.get(e);
-    let closes = next.is_none_or(|t| {
-        t.kind == Kind::Punct('.') || (t.kind == Kind::Word && f.w(e) == "and")
-    });
+    let closes = next
+        .is_none_or(|t| t.kind == Kind::Punct('.') || (t.kind == Kind::Word && f.w(e) == "and"));
     if !closes {
         return None;
     }
