@@ -166,6 +166,29 @@ fn resolve(found: &mut [Found]) {
         }
     }
 
+    // A lone word that is part of an organisation's longer name is that organisation's
+    // short name or brand (`Scientology` after `Church of Scientology`).
+    let mut org_words: std::collections::HashSet<String> = Default::default();
+    for f in found.iter() {
+        if f.cand.words >= 2 && f.cand.kind == Some(EntityKind::Organization) {
+            for w in f.key.split(' ') {
+                if w.chars().next().is_some_and(char::is_uppercase) {
+                    org_words.insert(w.to_string());
+                }
+            }
+        }
+    }
+    for f in found.iter_mut() {
+        if f.cand.words == 1
+            && f.cand.strength == 0
+            && f.cand.kind.is_none()
+            && !f.cand.person_cue
+            && org_words.contains(&f.key)
+        {
+            f.cand.kind = Some(EntityKind::Organization);
+        }
+    }
+
     // Settle kinds per key: the strongest evidence wins, then the most votes.
     let mut votes: HashMap<String, [u32; 4]> = HashMap::new();
     let mut cue: HashMap<String, bool> = HashMap::new();

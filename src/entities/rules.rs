@@ -664,7 +664,15 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         if text.chars().count() < 2 {
             return;
         }
-        if cue {
+        let next_word = f
+            .toks
+            .get(words[0] + 1)
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| t.text(f.s));
+        if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w)) {
+            cand.kind = Some(EntityKind::Organization);
+            cand.strength = 1;
+        } else if cue {
             cand.kind = Some(EntityKind::Person);
             cand.strength = 1;
         }

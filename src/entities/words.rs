@@ -920,6 +920,8 @@ pub const OTHER_WORDS: &[&str] = &[
 pub static TITLES_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(TITLES));
 pub static TITLE_MODIFIERS_SET: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| word_set(TITLE_MODIFIERS));
+pub static ORG_CUES_AFTER_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| word_set(ORG_CUES_AFTER));
 pub static ORG_WORDS_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(ORG_WORDS));
 pub static FACILITY_ORG_WORDS_SET: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| word_set(FACILITY_ORG_WORDS));
@@ -937,3 +939,54 @@ pub static HYPHEN_MODIFIERS_SET: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| word_set(HYPHEN_MODIFIERS));
 pub static OTHER_WORDS_SET: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| word_set(OTHER_WORDS));
+
+/// Lower-case words right after a lone unlisted name that mark it as an organisation
+/// (`Gawker founder`, `the Newsmax website`).
+pub const ORG_CUES_AFTER: &[&str] = &[
+    "company",
+    "website",
+    "site",
+    "magazine",
+    "newspaper",
+    "founder",
+    "co-founder",
+    "ceo",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "staff",
+    "employees",
+    "executives",
+    "members",
+    "users",
+    "blog",
+    "poll",
+    "polls",
+    "store",
+    "stores",
+    "chain",
+    "shares",
+    "stock",
+    "app",
+    "platform",
+    "network",
+    "channel",
+    "headquarters",
+    "board",
+    "subscribers",
+    "editors",
+    "reporters",
+    "executive",
+    "corporation",
+    "firm",
+    "group",
+    "agency",
+    "president",
+    "chairman",
+    "director",
+    "officials",
+    "spokesmen",
+    "management",
+    "team",
+    "website's",
+];
