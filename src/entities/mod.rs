@@ -225,7 +225,7 @@ fn resolve(found: &mut [Found]) {
                     } else {
                         EntityKind::Organization
                     }
-                } else if g.is_surname(&f.key) {
+                } else if g.is_surname(&f.key) || g.is_given_name(&f.key) {
                     EntityKind::Person
                 } else {
                     // A lone unlisted word with no cue and no fuller name in the article is as

@@ -192,7 +192,10 @@ impl Field<'_> {
                     (i..b).any(|k| self.is_word(k) && ORG_WORDS_SET.contains(self.w(k)));
                 // `of`/`for` only inside an organisation or place name (Ministry of Defence,
                 // Centre for Control of …); other connectors inside personal names.
+                // One `of` per name: `University of Sheffield | of the UK`.
+                let had_of = (i..b).any(|k| self.is_word(k) && self.w(k) == "of");
                 let ok = match w {
+                    "of" if had_of => false,
                     "of" => {
                         org_so_far
                             || PLACE_WORDS_SET.contains(prev)
@@ -217,9 +220,17 @@ impl Field<'_> {
                         e += 1;
                     }
                     let last = self.w(e - 1);
-                    if (ORG_WORDS_SET.contains(last)
-                        || PLACE_WORDS_SET.contains(last)
-                        || matches!(last, "Partnership" | "Agreement"))
+                    // …but not two complete names: `Institute of Technology and Colorado
+                    // State University` stays two.
+                    let left_named = (i..b).any(|k| {
+                        self.is_word(k)
+                            && (ORG_WORDS_SET.contains(self.w(k))
+                                || PLACE_WORDS_SET.contains(self.w(k)))
+                    });
+                    if !left_named
+                        && (ORG_WORDS_SET.contains(last)
+                            || PLACE_WORDS_SET.contains(last)
+                            || matches!(last, "Partnership" | "Agreement"))
                         && e - (b + 1) >= 1
                         && self.g.lookup(prev).is_none()
                     {
