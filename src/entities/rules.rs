@@ -437,7 +437,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         if after_title
             && f.g.is_common(w)
             && !f.g.is_given_name(w)
-            && words[a + 1..b].iter().any(|&k| f.g.is_given_name(f.w(k)))
+            && (words[a + 1..b].iter().any(|&k| f.g.is_given_name(f.w(k)))
+                || (b - a == 3 && words[a + 1..b].iter().all(|&k| !f.g.is_common(f.w(k)))))
             && f.gaz_at(&words[..b], a).is_none()
         {
             a += 1;
@@ -482,8 +483,15 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 continue;
             }
             let head = f.w(words[split - 1]);
+            // The name part: a listed given name first, or two words that are neither
+            // English words nor listed (Enver Solomon).
+            let namey = f.g.is_given_name(f.w(words[split]))
+                || (k + 1 - split == 2
+                    && words[split..]
+                        .iter()
+                        .all(|&x| !f.g.is_common(f.w(x)) && f.g.lookup(f.w(x)).is_none()));
             if (ORG_WORDS_SET.contains(head) || PLACE_WORDS_SET.contains(head))
-                && f.g.is_given_name(f.w(words[split]))
+                && namey
                 && words[split..].iter().all(|&x| {
                     let w = f.w(x);
                     !ORG_WORDS_SET.contains(w)
