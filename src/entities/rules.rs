@@ -31,8 +31,8 @@ fn is_cap_word(w: &str) -> bool {
     let mut cs = w.chars();
     match cs.next() {
         Some(c) if c.is_uppercase() => true,
-        // eBay, iPhone: a lower-case letter then a capital.
-        Some(c) if c.is_lowercase() => cs.next().is_some_and(char::is_uppercase),
+        // eBay, iPhone, wikiHow: lower-case first, a capital inside.
+        Some(c) if c.is_lowercase() => cs.any(char::is_uppercase),
         _ => false,
     }
 }
@@ -171,6 +171,16 @@ impl Field<'_> {
                 && !self.cap(b + 1)
             {
                 return b;
+            }
+            // A web address as a name: `CBC.ca`, `Secunia.com`.
+            if t.kind == Kind::Punct('.')
+                && t.glued
+                && self.is_word(b + 1)
+                && self.toks[b + 1].glued
+                && matches!(self.w(b + 1), "com" | "org" | "net" | "ca")
+            {
+                b += 2;
+                continue;
             }
             // `St. Louis`, `Mt. Everest`: an abbreviation's dot inside a place name.
             if t.kind == Kind::Punct('.')

@@ -168,6 +168,19 @@ pub const TITLE_MODIFIERS: &[&str] = &[
 
 /// Last or head words that make a capitalised sequence an organisation.
 pub const ORG_WORDS: &[&str] = &[
+    "Mail",
+    "Observer",
+    "Mirror",
+    "Express",
+    "Inquirer",
+    "Examiner",
+    "Sun",
+    "Globe",
+    "com",
+    "org",
+    "net",
+    "ca",
+    "co.uk",
     "Weekly",
     "Star",
     "Lab",
