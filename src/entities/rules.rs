@@ -685,8 +685,26 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         {
             return;
         }
-        // A lone capitalised common word mid-sentence (the Court, the Internet, the South) is
-        // rarely a name unless something marks it as a person.
+        // `the Council`, `the Church`, `the South`: a capitalised keyword after `the`
+        // mid-sentence names a body or region already named in full or known to the reader.
+        let after_the = words[0] > 0
+            && f.is_word(words[0] - 1)
+            && f.w(words[0] - 1) == "the"
+            && !f.weak_cap(words[0]);
+        if after_the && ORG_WORDS_SET.contains(text) {
+            cand.kind = Some(EntityKind::Organization);
+            cand.strength = 1;
+            out.push(cand);
+            return;
+        }
+        if after_the && matches!(text, "North" | "South" | "East" | "West" | "Midwest") {
+            cand.kind = Some(EntityKind::Place);
+            cand.strength = 1;
+            out.push(cand);
+            return;
+        }
+        // A lone capitalised common word mid-sentence (the Internet) is rarely a name unless
+        // something marks it as a person.
         if f.g.is_common(text) && !cue {
             return;
         }
