@@ -232,7 +232,7 @@ impl Field<'_> {
                     let last = self.w(e - 1);
                     // …but not two complete names: `Institute of Technology and Colorado
                     // State University` stays two.
-                    let left_named = (i..b).any(|k| {
+                    let left_named = (i + 1..b).any(|k| {
                         self.is_word(k)
                             && (ORG_WORDS_SET.contains(self.w(k))
                                 || PLACE_WORDS_SET.contains(self.w(k)))
