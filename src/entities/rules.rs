@@ -691,7 +691,31 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             && f.is_word(words[0] - 1)
             && f.w(words[0] - 1) == "the"
             && !f.weak_cap(words[0]);
-        if after_the && ORG_WORDS_SET.contains(text) {
+        if after_the
+            && matches!(
+                text,
+                "Church"
+                    | "Council"
+                    | "Court"
+                    | "Administration"
+                    | "Academy"
+                    | "Police"
+                    | "Senate"
+                    | "Parliament"
+                    | "Commission"
+                    | "Committee"
+                    | "Ministry"
+                    | "Department"
+                    | "Agency"
+                    | "Bureau"
+                    | "Cabinet"
+                    | "Assembly"
+                    | "Board"
+                    | "Times"
+                    | "Post"
+                    | "Crown"
+            )
+        {
             cand.kind = Some(EntityKind::Organization);
             cand.strength = 1;
             out.push(cand);

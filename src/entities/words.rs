@@ -168,6 +168,7 @@ pub const TITLE_MODIFIERS: &[&str] = &[
 
 /// Last or head words that make a capitalised sequence an organisation.
 pub const ORG_WORDS: &[&str] = &[
+    "Org",
     "Mail",
     "Observer",
     "Mirror",
