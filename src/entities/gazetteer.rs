@@ -1,0 +1,188 @@
+//! The compiled-in gazetteer: places, organisations, regions and demonyms keyed by their
+//! surface form, plus sorted word lists (given names, surnames, common English words). The
+//! files under `assets/gazetteer/` are embedded with `include_str!` and indexed once, lazily,
+//! on first use; the word lists are binary-searched in place, so loading costs about a
+//! millisecond.
+
+use crate::model::EntityKind;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+/// A small multiplicative hasher (the FxHash scheme): the keys are short trusted words, so
+/// SipHash's flood resistance buys nothing and costs a third of the lookup time.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// A set of words for `contains` checks in the rules.
+pub fn word_set(words: &[&'static str]) -> FastSet<&'static str> {
+    words.iter().copied().collect()
+}
+
+const PLACES: &str = include_str!("../../assets/gazetteer/places.tsv");
+const CURATED: &str = include_str!("../../assets/gazetteer/curated.tsv");
+const GIVEN: &str = include_str!("../../assets/gazetteer/given.txt");
+const SURNAMES: &str = include_str!("../../assets/gazetteer/surnames.txt");
+const COMMON: &str = include_str!("../../assets/gazetteer/common.txt");
+
+/// What the gazetteer knows about one surface form.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// `None` marks a capitalised word that is never a name (`ICBM`, `Christmas`).
+    pub kind: Option<EntityKind>,
+    pub canonical: &'static str,
+    /// An adjective or people word for the canonical place (`Japanese` for Japan).
+    pub demonym: bool,
+    /// A town or smaller city: weak evidence, yields to a personal name around it.
+    pub town: bool,
+}
+
+pub struct Gazetteer {
+    entries: FastMap<&'static str, Entry>,
+    /// The most words any surface form has, bounding the longest-match search.
+    pub max_words: usize,
+    given: Vec<&'static str>,
+    surnames: Vec<&'static str>,
+    /// Hashed: it is asked about every capitalised word.
+    common: FastSet<&'static str>,
+}
+
+static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
+
+/// The shared gazetteer, built on first use.
+pub fn get() -> &'static Gazetteer {
+    &GAZETTEER
+}
+
+/// A word list as written: sorted by the generator (byte order), so it is binary-searched in
+/// place and costs one pass over the lines to load. A unit test checks the order.
+fn word_lines(text: &'static str) -> Vec<&'static str> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+impl Gazetteer {
+    fn load() -> Self {
+        let mut entries = FastMap::default();
+        entries.reserve(30_000);
+        let mut max_words = 1;
+        // Curated rows come last so they override generated ones.
+        for line in PLACES.lines().chain(CURATED.lines()) {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let mut cols = line.split('\t');
+            let (Some(surface), Some(kind), canonical, flags) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            let kind = match kind {
+                "none" => None,
+                k => match EntityKind::parse(k) {
+                    Some(k) => Some(k),
+                    None => continue,
+                },
+            };
+            let words = surface.split([' ', '-']).count();
+            max_words = max_words.max(words);
+            entries.insert(
+                surface,
+                Entry {
+                    kind,
+                    canonical: canonical.filter(|c| !c.is_empty()).unwrap_or(surface),
+                    demonym: flags.is_some_and(|f| f.contains('D')),
+                    town: flags.is_some_and(|f| f.contains('C')),
+                },
+            );
+        }
+        Gazetteer {
+            entries,
+            max_words,
+            given: word_lines(GIVEN),
+            surnames: word_lines(SURNAMES),
+            common: word_lines(COMMON).into_iter().collect(),
+        }
+    }
+
+    /// The entry for an exact surface form (whitespace already single spaces, apostrophes
+    /// straight).
+    pub fn lookup(&self, surface: &str) -> Option<&Entry> {
+        self.entries.get(surface)
+    }
+
+    pub fn is_given_name(&self, word: &str) -> bool {
+        self.given.binary_search(&word).is_ok()
+    }
+
+    pub fn is_surname(&self, word: &str) -> bool {
+        self.surnames.binary_search(&word).is_ok()
+    }
+
+    /// Whether the lower-case form of `word` is an ordinary English word.
+    pub fn is_common(&self, word: &str) -> bool {
+        // Lower-case short ASCII words on the stack: this runs for every capitalised word.
+        let mut buf = [0u8; 32];
+        if word.len() <= buf.len() && word.is_ascii() {
+            let b = &mut buf[..word.len()];
+            b.copy_from_slice(word.as_bytes());
+            b.make_ascii_lowercase();
+            return std::str::from_utf8(b).is_ok_and(|w| self.common.contains(w));
+        }
+        self.common.contains(word.to_lowercase().as_str())
+    }
+}
+
+/// Whether `text` is a demonym or adjective form of a place (`Japanese`, `British`): the
+/// app counts it as a mention of the place, but it is not itself a name.
+pub fn is_demonym(text: &str) -> bool {
+    get().lookup(text).is_some_and(|e| e.demonym)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_and_answers() {
+        let g = get();
+        assert_eq!(g.lookup("Japan").map(|e| e.canonical), Some("Japan"));
+        assert!(g.lookup("Japanese").is_some_and(|e| e.demonym));
+        assert_eq!(g.lookup("EU").map(|e| e.canonical), Some("European Union"));
+        assert!(g.lookup("ICBM").is_some_and(|e| e.kind.is_none()));
+        assert!(g.is_common("Earlier"));
+        assert!(!g.is_common("Borrell"));
+        assert!(g.is_given_name("John"));
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        let g = get();
+        for list in [&g.given, &g.surnames] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+}

@@ -1,0 +1,764 @@
+//! The per-field rules: find capitalised sequences (with connectors such as `of`, glued
+//! hyphens and initials), strip titles, sentence-initial common words and determiners, then
+//! type each piece from the gazetteer, organisation/place keywords, name lists and context
+//! cues. What one field cannot decide is left open (`kind: None`) for the article-level pass
+//! in `mod.rs`, which knows the other mentions.
+
+use super::gazetteer::{self, Gazetteer};
+use super::token::{Kind, Token, tokenize};
+use super::words::*;
+use crate::model::EntityKind;
+
+/// A candidate mention inside one field, before aliases are merged.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    /// `None`: undecided, settled by the article-level pass.
+    pub kind: Option<EntityKind>,
+    /// The gazetteer's canonical name when the surface is listed.
+    pub canonical: Option<&'static str>,
+    pub demonym: bool,
+    /// How sure the kind is: 3 gazetteer, 2 keyword, 1 context cue, 0 guess.
+    pub strength: u8,
+    /// Words in the surface (names with several words anchor short forms).
+    pub words: usize,
+    /// A title, role word or speech verb stood next to it.
+    pub person_cue: bool,
+}
+
+fn is_cap_word(w: &str) -> bool {
+    let mut cs = w.chars();
+    match cs.next() {
+        Some(c) if c.is_uppercase() => true,
+        // eBay, iPhone, wikiHow: lower-case first, a capital inside.
+        Some(c) if c.is_lowercase() => cs.any(char::is_uppercase),
+        _ => false,
+    }
+}
+
+fn is_acronym(w: &str) -> bool {
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=8).contains(&letters)
+        && w.chars()
+            .all(|c| c.is_uppercase() || c == '.' || c == '&' || c.is_ascii_digit())
+}
+
+/// Whether a field reads as a headline in Title Case, where capitals say nothing.
+fn title_case(s: &str, toks: &[Token]) -> bool {
+    // Headlines are short and carry no full stop; a sentence full of names is still a
+    // sentence.
+    if s.trim_end().ends_with('.') {
+        return false;
+    }
+    let mut words = 0;
+    let mut long = 0;
+    let mut caps = 0;
+    for t in toks.iter().filter(|t| t.kind == Kind::Word) {
+        words += 1;
+        let w = t.text(s);
+        // Short function words (`and`, `amid`, `with`) stay lower case in Title Case.
+        if w.len() >= 5 {
+            long += 1;
+            if is_cap_word(w) {
+                caps += 1;
+            }
+        }
+    }
+    words <= 20 && long >= 3 && caps == long
+}
+
+/// The surface as gazetteer keys spell it: straight apostrophes, single spaces.
+fn key(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('’') || s.contains(char::is_whitespace) && s.contains("  ") || s.contains('\n')
+    {
+        let t: String = s.replace('’', "'");
+        std::borrow::Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+struct Field<'a> {
+    s: &'a str,
+    toks: Vec<Token>,
+    titlecase: bool,
+    g: &'static Gazetteer,
+}
+
+impl Field<'_> {
+    fn w(&self, i: usize) -> &str {
+        self.toks[i].text(self.s)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        i < self.toks.len() && self.toks[i].kind == Kind::Word
+    }
+
+    fn cap(&self, i: usize) -> bool {
+        self.is_word(i) && is_cap_word(self.w(i))
+    }
+
+    /// A capital that carries no information: first word of a sentence or a headline word.
+    fn weak_cap(&self, i: usize) -> bool {
+        self.titlecase || self.toks[i].sent_start
+    }
+
+    /// Longest gazetteer entry starting at word `words[p]`, as a count of chunk words.
+    fn gaz_at(&self, words: &[usize], p: usize) -> Option<(usize, gazetteer::Entry)> {
+        let max = self.g.max_words.min(words.len() - p);
+        for n in (1..=max).rev() {
+            let a = self.toks[words[p]].start;
+            let b = self.toks[words[p + n - 1]].end;
+            // A possessive inside the span would hide a word boundary.
+            if words[p..p + n - 1].iter().any(|&i| self.toks[i].possessive) {
+                continue;
+            }
+            if let Some(e) = self.g.lookup(&key(&self.s[a..b])) {
+                return Some((n, *e));
+            }
+        }
+        None
+    }
+
+    /// End (exclusive token index) of the capitalised run starting at `i`.
+    fn chunk_end(&self, i: usize) -> usize {
+        let n = self.toks.len();
+        let mut b = i + 1;
+        loop {
+            if self.toks[b - 1].possessive || b >= n {
+                return b;
+            }
+            let t = self.toks[b];
+            // `Image: NASA` in a caption: a credit label, not part of the name before it.
+            if self.cap(b)
+                && matches!(self.w(b), "Image" | "Photo" | "Credit" | "Picture")
+                && self
+                    .toks
+                    .get(b + 1)
+                    .is_some_and(|x| x.kind == Kind::Punct(':'))
+            {
+                return b;
+            }
+            if self.cap(b)
+                || (t.kind == Kind::Word && t.glued && self.toks[b - 1].kind == Kind::Word)
+            {
+                b += 1;
+                continue;
+            }
+            // Glued hyphen between words: Bailey-Ross, EU-Japan, al-Qaeda.
+            if t.kind == Kind::Punct('-') && t.glued && b + 1 < n && self.toks[b + 1].glued {
+                let nx = self.w(b + 1);
+                // A lower-case tail that is no English word belongs to the name
+                // (Leung Che-cheung); `ICBM-class` and `Russia-backed` stay apart.
+                if self.is_word(b + 1)
+                    && (is_cap_word(nx)
+                        || nx.chars().all(|c| c.is_ascii_digit())
+                        || (nx.len() <= 5
+                            && !HYPHEN_MODIFIERS_SET.contains(nx)
+                            && !is_acronym(self.w(b - 1))
+                            && self.g.lookup(self.w(b - 1)).is_none()))
+                {
+                    b += 2;
+                    continue;
+                }
+                return b;
+            }
+            // A number ending a name: Internet Explorer 6, Apollo 11.
+            if t.kind == Kind::Word
+                && self.w(b).chars().all(|c| c.is_ascii_digit())
+                && self.w(b).len() <= 2
+                && !self.cap(b + 1)
+            {
+                return b;
+            }
+            // A web address as a name: `CBC.ca`, `Secunia.com`.
+            if t.kind == Kind::Punct('.')
+                && t.glued
+                && self.is_word(b + 1)
+                && self.toks[b + 1].glued
+                && matches!(self.w(b + 1), "com" | "org" | "net" | "ca")
+            {
+                b += 2;
+                continue;
+            }
+            // `St. Louis`, `Mt. Everest`: an abbreviation's dot inside a place name.
+            if t.kind == Kind::Punct('.')
+                && t.glued
+                && matches!(self.w(b - 1), "St" | "Mt" | "Ft")
+                && self.cap(b + 1)
+            {
+                b += 2;
+                continue;
+            }
+            if t.kind == Kind::Punct('&') && self.cap(b + 1) {
+                b += 2;
+                continue;
+            }
+            if t.kind == Kind::Word {
+                let w = self.w(b);
+                let prev = self.w(b - 1);
+                let org_so_far =
+                    (i..b).any(|k| self.is_word(k) && ORG_WORDS_SET.contains(self.w(k)));
+                // `of`/`for` only inside an organisation or place name (Ministry of Defence,
+                // Centre for Control of …); other connectors inside personal names.
+                // One `of` per name: `University of Sheffield | of the UK`.
+                let had_of = (i..b).any(|k| self.is_word(k) && self.w(k) == "of");
+                let ok = match w {
+                    "of" if had_of => false,
+                    "of" => {
+                        org_so_far
+                            || PLACE_WORDS_SET.contains(prev)
+                            || matches!(prev, "Republic" | "Kingdom" | "Isle" | "House")
+                    }
+                    "for" => org_so_far,
+                    _ => CONNECTORS_SET.contains(w),
+                };
+                if ok && self.cap(b + 1) {
+                    b += 2;
+                    continue;
+                }
+                if ok && matches!(w, "of" | "for") && self.w(b + 1) == "the" && self.cap(b + 2) {
+                    b += 3;
+                    continue;
+                }
+                if w == "and" && self.cap(b + 1) && !self.toks[b - 1].possessive {
+                    // `and` joins only when the whole reads as one organisation:
+                    // Security and Defence Partnership, Food and Drug Administration.
+                    let mut e = b + 1;
+                    while e < n && self.cap(e) && !self.toks[e].possessive {
+                        e += 1;
+                    }
+                    let last = self.w(e - 1);
+                    // …but not two complete names: `Institute of Technology and Colorado
+                    // State University` stays two.
+                    let left_named = (i + 1..b).any(|k| {
+                        self.is_word(k)
+                            && (ORG_WORDS_SET.contains(self.w(k))
+                                || PLACE_WORDS_SET.contains(self.w(k)))
+                    });
+                    if !left_named
+                        && (ORG_WORDS_SET.contains(last)
+                            || PLACE_WORDS_SET.contains(last)
+                            || matches!(last, "Partnership" | "Agreement"))
+                        && e - (b + 1) >= 1
+                        && self.g.lookup(prev).is_none()
+                    {
+                        b = e;
+                        continue;
+                    }
+                }
+            }
+            return b;
+        }
+    }
+}
+
+/// A person cue in the words around `a..b` (token indices).
+fn context_cue(f: &Field, a: usize, b: usize) -> bool {
+    let mut i = a;
+    while i > 0 {
+        i -= 1;
+        if f.toks[i].kind == Kind::Word {
+            let w = f.w(i).to_lowercase();
+            if PERSON_CUES_BEFORE_SET.contains(w.as_str()) {
+                return true;
+            }
+            break;
+        }
+        if !matches!(f.toks[i].kind, Kind::Punct(',')) {
+            break;
+        }
+    }
+    // A speech verb after a long or joined name says little (`the … Partnership said`).
+    if b - a > 5 || (a..b).any(|k| matches!(f.w(k), "and" | "of" | "for")) {
+        return false;
+    }
+    let mut j = b;
+    while j < f.toks.len() {
+        if f.toks[j].kind == Kind::Word {
+            return PERSON_CUES_AFTER_SET.contains(f.w(j));
+        }
+        if !matches!(f.toks[j].kind, Kind::Punct(',')) {
+            return false;
+        }
+        j += 1;
+    }
+    false
+}
+
+/// Finds the candidate mentions of one field.
+pub fn scan(s: &str) -> Vec<Candidate> {
+    let toks = tokenize(s);
+    let titlecase = title_case(s, &toks);
+    let f = Field {
+        s,
+        toks,
+        titlecase,
+        g: gazetteer::get(),
+    };
+    let mut out = Vec::new();
+    let n = f.toks.len();
+    let mut i = 0;
+    while i < n {
+        if !f.cap(i) {
+            i += 1;
+            continue;
+        }
+        if let Some(b) = inverted_name(&f, i, &mut out) {
+            i = b;
+            continue;
+        }
+        let b = f.chunk_end(i);
+        // An ALL-CAPS stretch is an editor's note or a shouted line, not names.
+        if is_shouting(&f, i) {
+            i = b;
+            continue;
+        }
+        let words: Vec<usize> = (i..b).filter(|&k| f.is_word(k)).collect();
+        chunk(&f, &words, &mut out);
+        i = b;
+    }
+    out
+}
+
+/// A bibliography-style inverted name opening a sentence or following `and`:
+/// `Austen, Jane.`, `Marx, Karl and Engels, Friedrich.` Returns the token after it.
+fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize> {
+    let opens = f.toks[i].sent_start || (i > 0 && f.is_word(i - 1) && f.w(i - 1) == "and");
+    if !opens || f.toks.get(i + 1)?.kind != Kind::Punct(',') || !f.cap(i + 2) {
+        return None;
+    }
+    let surname = f.w(i);
+    if f.g.lookup(surname).is_some() || f.g.is_common(surname) || !f.g.is_given_name(f.w(i + 2)) {
+        return None;
+    }
+    let mut e = i + 3;
+    while e < f.toks.len() && f.cap(e) && e < i + 5 {
+        e += 1;
+    }
+    let next = f.toks.get(e);
+    let closes = next
+        .is_none_or(|t| t.kind == Kind::Punct('.') || (t.kind == Kind::Word && f.w(e) == "and"));
+    if !closes {
+        return None;
+    }
+    out.push(Candidate {
+        start: f.toks[i].start,
+        end: f.toks[e - 1].end,
+        kind: Some(EntityKind::Person),
+        canonical: None,
+        demonym: false,
+        strength: 2,
+        words: e - i - 1,
+        person_cue: true,
+    });
+    Some(e)
+}
+
+/// Several consecutive words in capitals, at least one of them a common word.
+fn is_shouting(f: &Field, i: usize) -> bool {
+    let mut run = 0;
+    let mut common = 0;
+    let mut k = i;
+    while k < f.toks.len() && run < 6 {
+        if f.toks[k].kind == Kind::Word {
+            let w = f.w(k);
+            if !(w.len() > 1 && w.chars().all(|c| !c.is_lowercase())) {
+                break;
+            }
+            run += 1;
+            if w.len() > 1 && f.g.is_common(w) && f.g.lookup(w).is_none() {
+                common += 1;
+            }
+        }
+        k += 1;
+    }
+    run >= 2 && common >= 1
+}
+
+fn is_title_word(w: &str) -> bool {
+    TITLES_SET.contains(w)
+}
+
+/// Splits a capitalised run at titles and types each piece.
+fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
+    let mut p = 0;
+    let mut part: Vec<usize> = Vec::new();
+    let mut cue = false;
+    let mut took_title = false;
+    while p < words.len() {
+        let w = f.w(words[p]);
+        // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
+        let mut q = p;
+        while q < words.len() && TITLE_MODIFIERS_SET.contains(f.w(words[q])) {
+            q += 1;
+        }
+        let is_title = q < words.len() && is_title_word(f.w(words[q]));
+        // A bare abbreviation (Gen, Col) after another title is a given name (Gen Nakatani).
+        let abbrev_name = is_title
+            && took_title
+            && q == p
+            && matches!(w, "Gen" | "Col" | "Sen" | "Rep" | "Lt" | "Capt")
+            && !f.s[f.toks[words[q]].end..].starts_with('.');
+        let listed_longer = f
+            .gaz_at(words, p)
+            .is_some_and(|(len, e)| e.kind.is_some() && len > q - p);
+        if is_title && !abbrev_name && !listed_longer {
+            piece(f, &part, cue, out);
+            part.clear();
+            p = q + 1;
+            // A second title word straight after (Chief Executive, Minister President).
+            while p + 1 < words.len()
+                && is_title_word(f.w(words[p]))
+                && !matches!(f.w(words[p]), "Gen" | "Col" | "Sen" | "Rep" | "Lt" | "Capt")
+            {
+                p += 1;
+            }
+            cue = true;
+            took_title = true;
+            continue;
+        }
+        part.push(words[p]);
+        p += 1;
+    }
+    piece(f, &part, cue, out);
+}
+
+fn never(w: &str) -> bool {
+    NEVER_SET.contains(w)
+}
+
+/// Types one title-free piece of a capitalised run.
+fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>) {
+    let mut a = 0;
+    let mut b = words.len();
+    // Leading determiners, pronouns and weak-capital common words are not part of a name.
+    while a < b {
+        let i = words[a];
+        let w = f.w(i);
+        // Names are kept without a leading article (`the Guardian`, `The Hague` → Hague).
+        if CONNECTORS_SET.contains(w) || matches!(w, "and" | "the" | "The") {
+            a += 1;
+            continue;
+        }
+        // After a title, a portfolio word before a given name is part of the role:
+        // Minister of Education Stefania Giannini.
+        if after_title
+            && f.g.is_common(w)
+            && !f.g.is_given_name(w)
+            && (words[a + 1..b].iter().any(|&k| f.g.is_given_name(f.w(k)))
+                || (b - a == 3 && words[a + 1..b].iter().all(|&k| !f.g.is_common(f.w(k)))))
+            && f.gaz_at(&words[..b], a).is_none()
+        {
+            a += 1;
+            continue;
+        }
+        if f.gaz_at(&words[..b], a).is_some() {
+            break;
+        }
+        if never(w) && (f.weak_cap(i) || b - a == 1 || matches!(w, "The" | "A" | "An")) {
+            a += 1;
+            continue;
+        }
+        if f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w) && !is_acronym(w) {
+            a += 1;
+            continue;
+        }
+        break;
+    }
+    while b > a && {
+        let w = f.w(words[b - 1]);
+        CONNECTORS_SET.contains(w) || w == "and" || w == "the"
+    } {
+        b -= 1;
+    }
+    if a >= b {
+        return;
+    }
+    let words = &words[a..b];
+    let first = f.w(words[0]);
+    let last = f.w(words[words.len() - 1]);
+    let start = f.toks[words[0]].start;
+    let end = f.toks[words[words.len() - 1]].end;
+    let cue = after_title || context_cue(f, words[0], words[words.len() - 1] + 1);
+    let whole = f.g.lookup(&key(&f.s[start..end])).copied();
+
+    // `Refugee Council Enver Solomon`: an organisation keyword followed by a given name and
+    // one or two more words is an organisation and then a person.
+    if words.len() >= 3 {
+        let k = words.len() - 1;
+        for split in [k - 1, k.saturating_sub(2)] {
+            if split == 0 {
+                continue;
+            }
+            let head = f.w(words[split - 1]);
+            // The name part: a listed given name first, or two words that are neither
+            // English words nor listed (Enver Solomon).
+            let namey = f.g.is_given_name(f.w(words[split]))
+                || (k + 1 - split == 2
+                    && words[split..]
+                        .iter()
+                        .all(|&x| !f.g.is_common(f.w(x)) && f.g.lookup(f.w(x)).is_none()));
+            if (ORG_WORDS_SET.contains(head) || PLACE_WORDS_SET.contains(head))
+                && namey
+                && words[split..].iter().all(|&x| {
+                    let w = f.w(x);
+                    !ORG_WORDS_SET.contains(w)
+                        && !PLACE_WORDS_SET.contains(w)
+                        && !CONNECTORS_SET.contains(w)
+                })
+            {
+                piece(f, &words[..split], false, out);
+                piece(f, &words[split..], true, out);
+                return;
+            }
+        }
+    }
+    // A given name first makes `Marc Lamont Hill` a person despite its place-like last word.
+    let person_first = words.len() <= 3
+        && f.g.is_given_name(first)
+        && f.g.lookup(first).is_none()
+        && SURNAME_LIKE_PLACE_WORDS.contains(&last)
+        && !words.iter().any(|&x| matches!(f.w(x), "of" | "for"));
+    // Keyword-typed names: the whole piece is one organisation or place.
+    if words.len() >= 2 && whole.is_none() && !person_first {
+        let has_of = words.iter().any(|&i| matches!(f.w(i), "of" | "for"));
+        // The first keyword followed by `of` decides: Museum of Flight, University of Sydney.
+        let head_of = words[..words.len() - 1]
+            .iter()
+            .enumerate()
+            .find(|&(k, &i)| {
+                let w = f.w(i);
+                (ORG_WORDS_SET.contains(w) || PLACE_WORDS_SET.contains(w))
+                    && matches!(f.w(words[k + 1]), "of" | "for")
+            })
+            .map(|(_, &i)| f.w(i));
+        let org_head = head_of.is_some_and(|w| ORG_WORDS_SET.contains(w));
+        let place_head = head_of.is_some_and(|w| !ORG_WORDS_SET.contains(w));
+        let kind = if place_head {
+            Some(EntityKind::Place)
+        } else if OTHER_WORDS_SET.contains(last) {
+            Some(EntityKind::Other)
+        } else if (PLACE_HEADS_SET.contains(first) || FACILITY_ORG_WORDS_SET.contains(last))
+            && !has_of
+        {
+            Some(EntityKind::Place)
+        } else if ORG_WORDS_SET.contains(last) || org_head {
+            Some(EntityKind::Organization)
+        } else if PLACE_WORDS_SET.contains(last) {
+            Some(EntityKind::Place)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            out.push(Candidate {
+                start,
+                end,
+                kind: Some(kind),
+                canonical: None,
+                demonym: false,
+                strength: 2,
+                words: words.len(),
+                person_cue: false,
+            });
+            return;
+        }
+    }
+
+    // Gazetteer segmentation, unknown stretches collected in between.
+    let mut p = 0;
+    let mut unknown: Vec<usize> = Vec::new();
+    while p < words.len() {
+        if let Some((len, e)) = f.gaz_at(words, p) {
+            // `Victoria Beckham`: a listed place that is also a given name, followed by an
+            // unlisted capitalised word, is a person's name.
+            let given_first = len == 1
+                && e.kind == Some(EntityKind::Place)
+                && !e.demonym
+                && f.g.is_given_name(f.w(words[p]))
+                && p + 1 < words.len()
+                && f.gaz_at(words, p + 1).is_none();
+            // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
+            let town_surname = len == 1 && e.town && !unknown.is_empty();
+            let given_first = given_first || town_surname;
+            if !given_first {
+                unknown_run(f, &unknown, cue, out);
+                unknown.clear();
+                let a = f.toks[words[p]].start;
+                let b = f.toks[words[p + len - 1]].end;
+                if e.kind.is_some() {
+                    out.push(Candidate {
+                        start: a,
+                        end: b,
+                        kind: e.kind,
+                        canonical: Some(e.canonical),
+                        demonym: e.demonym,
+                        strength: if e.town { 1 } else { 3 },
+                        words: len,
+                        person_cue: false,
+                    });
+                }
+                p += len;
+                continue;
+            }
+        }
+        unknown.push(words[p]);
+        p += 1;
+    }
+    unknown_run(f, &unknown, cue, out);
+}
+
+/// A stretch of capitalised words no list knows.
+fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) {
+    let mut a = 0;
+    while a < words.len() {
+        let i = words[a];
+        let w = f.w(i);
+        let drop = CONNECTORS_SET.contains(w)
+            || w == "and"
+            || never(w)
+            || (f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w));
+        if !drop {
+            break;
+        }
+        a += 1;
+    }
+    let mut b = words.len();
+    while b > a && {
+        let w = f.w(words[b - 1]);
+        CONNECTORS_SET.contains(w) || w == "and" || w == "&"
+    } {
+        b -= 1;
+    }
+    if a >= b {
+        return;
+    }
+    let words = &words[a..b];
+    let start = f.toks[words[0]].start;
+    let end = f.toks[words[words.len() - 1]].end;
+    let text = &f.s[start..end];
+    let first = f.w(words[0]);
+    let cue = cue || context_cue(f, words[0], words[words.len() - 1] + 1);
+    let mut cand = Candidate {
+        start,
+        end,
+        kind: None,
+        canonical: None,
+        demonym: false,
+        strength: 0,
+        words: words.len(),
+        person_cue: cue,
+    };
+    if words.len() == 1 {
+        if never(text) || f.g.lookup(text).is_some() {
+            return;
+        }
+        // A shouted common word (HUGE, UNLESS) is emphasis, not an acronym.
+        if is_acronym(text) && text.len() > 3 && f.g.is_common(text) {
+            return;
+        }
+        if is_acronym(text) {
+            cand.kind = Some(EntityKind::Organization);
+            out.push(cand);
+            return;
+        }
+        // Word shape: LibriVox, MicroMega, Cloud9, Politics1 are brands and sites.
+        let inner_cap =
+            text.chars().skip(1).any(char::is_uppercase) && text.chars().any(char::is_lowercase);
+        if (inner_cap
+            && !text.starts_with("Mc")
+            && !text.starts_with("Mac")
+            && !text.contains('\''))
+            || text.chars().any(|c| c.is_ascii_digit())
+        {
+            cand.kind = Some(EntityKind::Organization);
+            cand.strength = 1;
+            out.push(cand);
+            return;
+        }
+        // Adjectives (Islamic, Hellenic, Paralympic) are not names.
+        if ["ic", "ian", "ese", "ish"]
+            .iter()
+            .any(|s| text.ends_with(s))
+            && !cue
+        {
+            return;
+        }
+        // `the Council`, `the Church`, `the South`: a capitalised keyword after `the`
+        // mid-sentence names a body or region already named in full or known to the reader.
+        let after_the = words[0] > 0
+            && f.is_word(words[0] - 1)
+            && f.w(words[0] - 1) == "the"
+            && !f.weak_cap(words[0]);
+        if after_the
+            && matches!(
+                text,
+                "Church"
+                    | "Council"
+                    | "Court"
+                    | "Administration"
+                    | "Academy"
+                    | "Police"
+                    | "Senate"
+                    | "Parliament"
+                    | "Commission"
+                    | "Committee"
+                    | "Ministry"
+                    | "Department"
+                    | "Agency"
+                    | "Bureau"
+                    | "Cabinet"
+                    | "Assembly"
+                    | "Board"
+                    | "Times"
+                    | "Post"
+                    | "Crown"
+            )
+        {
+            cand.kind = Some(EntityKind::Organization);
+            cand.strength = 1;
+            out.push(cand);
+            return;
+        }
+        if after_the && matches!(text, "North" | "South" | "East" | "West" | "Midwest") {
+            cand.kind = Some(EntityKind::Place);
+            cand.strength = 1;
+            out.push(cand);
+            return;
+        }
+        // A lone capitalised common word mid-sentence (the Internet) is rarely a name unless
+        // something marks it as a person.
+        if f.g.is_common(text) && !cue {
+            return;
+        }
+        if text.chars().count() < 2 {
+            return;
+        }
+        let next_word = f
+            .toks
+            .get(words[0] + 1)
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| t.text(f.s));
+        if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w)) {
+            cand.kind = Some(EntityKind::Organization);
+            cand.strength = 1;
+        } else if cue {
+            cand.kind = Some(EntityKind::Person);
+            cand.strength = 1;
+        }
+        out.push(cand);
+        return;
+    }
+    let all_common = words.iter().all(|&i| f.g.is_common(f.w(i)));
+    let given = f.g.is_given_name(first);
+    if cue || given {
+        cand.kind = Some(EntityKind::Person);
+        cand.strength = 1;
+    } else if all_common {
+        // Works, events and programmes (Free Culture, Secret Agent).
+        cand.kind = Some(EntityKind::Other);
+        cand.strength = 1;
+    }
+    out.push(cand);
+}

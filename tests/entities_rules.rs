@@ -1,0 +1,203 @@
+//! Behaviour of the extractor's rules on small made-up texts, and a property test that every
+//! mention is an exact slice of its field whatever the input.
+
+use dateline::entities::extract;
+use dateline::model::{Article, Block, Entity, EntityKind, Field};
+use proptest::prelude::*;
+
+fn article(title: &str, paragraphs: &[&str]) -> Article {
+    let blocks = paragraphs.iter().map(|p| Block::paragraph(*p)).collect();
+    Article::new(title.to_string(), None, "test".to_string(), blocks)
+}
+
+fn ents(paragraphs: &[&str]) -> Vec<Entity> {
+    extract(&article("Notes", paragraphs))
+}
+
+fn named<'a>(es: &'a [Entity], s: &str) -> Option<&'a Entity> {
+    es.iter()
+        .find(|e| e.name == s || e.aliases.iter().any(|a| a == s))
+}
+
+fn field_text(a: &Article, f: Field) -> &str {
+    match f {
+        Field::Title => &a.title,
+        Field::Standfirst => a.standfirst.as_deref().unwrap_or(""),
+        Field::Block(i) => &a.blocks[i].text,
+        Field::Credit(i) => a.blocks[i].credit.as_deref().unwrap_or(""),
+    }
+}
+
+fn check_slices(a: &Article) {
+    for e in extract(a) {
+        for m in &e.mentions {
+            assert_eq!(
+                field_text(a, m.field).get(m.start..m.end),
+                Some(m.text.as_str())
+            );
+        }
+    }
+}
+
+#[test]
+fn possessives_curly_and_straight() {
+    let es = ents(&["Talks in Vienna ended. Germany’s envoy and France's envoy left."]);
+    for name in ["Germany", "France"] {
+        let e = named(&es, name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(e.kind, EntityKind::Place);
+        assert!(
+            e.mentions.iter().all(|m| m.text == name),
+            "{:?}",
+            e.mentions
+        );
+    }
+    let es = ents(&["Analysts at Reuters' desk agreed with Reuters."]);
+    let r = named(&es, "Reuters").expect("Reuters");
+    assert_eq!(r.count(), 2);
+}
+
+#[test]
+fn sentence_initial_words_are_not_names() {
+    let es =
+        ents(&["Earlier, officials met. Officials said little. Pregnant women waited in Paris."]);
+    for bad in ["Earlier", "Officials", "Pregnant", "Pregnant women"] {
+        assert!(named(&es, bad).is_none(), "{bad} in {es:?}");
+    }
+    assert!(named(&es, "Paris").is_some());
+}
+
+#[test]
+fn months_weekdays_and_quote_openers() {
+    let es = ents(&[
+        "On Friday in November the minister spoke. “We will act,” he said. “It is time.” \
+         Monday was quiet in March.",
+    ]);
+    for bad in ["Friday", "November", "We", "It", "Monday", "March", "On"] {
+        assert!(named(&es, bad).is_none(), "{bad} in {es:?}");
+    }
+}
+
+#[test]
+fn all_caps_editorial_notes_are_skipped() {
+    let es = ents(&[
+        "Officials met in Rome. ATTENTION EDITORS - THIS IMAGE HAS BEEN SUPPLIED BY A THIRD \
+         PARTY. MANDATORY CREDIT. ITALY OUT.",
+    ]);
+    for bad in [
+        "ATTENTION EDITORS",
+        "MANDATORY CREDIT",
+        "ITALY OUT",
+        "THIRD PARTY",
+    ] {
+        assert!(named(&es, bad).is_none(), "{bad} in {es:?}");
+    }
+    assert!(named(&es, "Rome").is_some());
+}
+
+#[test]
+fn acronyms_merge_with_long_forms() {
+    let es = ents(&[
+        "The World Health Organisation (WHO) warned on Tuesday. WHO said more. \
+         The UK and the United Kingdom are one; the US and the United States too; \
+         the EU and the European Union as well.",
+    ]);
+    let who = named(&es, "WHO").expect("WHO");
+    assert!(who.name.contains("World Health"));
+    assert_eq!(who.kind, EntityKind::Organization);
+    for (short, long) in [
+        ("UK", "United Kingdom"),
+        ("US", "United States"),
+        ("EU", "European Union"),
+    ] {
+        assert_eq!(named(&es, short).map(|e| &e.name), Some(&long.to_string()));
+    }
+    // An acronym the article defines itself.
+    let es =
+        ents(&["The Coastal Monitoring Agency (CMA) issued a warning. Later the CMA lifted it."]);
+    let cma = named(&es, "CMA").expect("CMA");
+    assert_eq!(cma.name, "Coastal Monitoring Agency");
+    // The long form, the bracketed acronym and the later acronym.
+    assert_eq!(cma.count(), 3);
+}
+
+#[test]
+fn surnames_corefer_with_full_names() {
+    let es = ents(&[
+        "Foreign Minister Anneliese Varga met chief Tomas Brenner in Prague.",
+        "Varga said the talks went well. Brenner agreed, and Varga left.",
+    ]);
+    let v = named(&es, "Anneliese Varga").expect("Varga");
+    assert_eq!(v.kind, EntityKind::Person);
+    assert_eq!(v.count(), 3);
+    assert!(v.aliases.contains(&"Varga".to_string()));
+    let b = named(&es, "Brenner").expect("Brenner");
+    assert_eq!(b.name, "Tomas Brenner");
+    assert!(named(&es, "Foreign Minister Anneliese Varga").is_none());
+}
+
+#[test]
+fn titles_are_stripped_and_cue_people() {
+    let es = ents(&["President Okonkwo and Dr Halvorsen met Mr. Quist at the Central Bank."]);
+    for n in ["Okonkwo", "Halvorsen", "Quist"] {
+        assert_eq!(
+            named(&es, n).map(|e| e.kind),
+            Some(EntityKind::Person),
+            "{n}"
+        );
+    }
+    assert_eq!(
+        named(&es, "Central Bank").map(|e| e.kind),
+        Some(EntityKind::Organization)
+    );
+}
+
+#[test]
+fn organisation_heads_and_tails() {
+    let es = ents(&[
+        "The Ministry of Fisheries and the Harbour Board spoke to Nordvik Shipping Inc and the \
+         Green Valley Party.",
+    ]);
+    for n in [
+        "Ministry of Fisheries",
+        "Harbour Board",
+        "Green Valley Party",
+    ] {
+        assert_eq!(
+            named(&es, n).map(|e| e.kind),
+            Some(EntityKind::Organization),
+            "{n} in {es:?}"
+        );
+    }
+}
+
+#[test]
+fn demonyms_count_for_their_place() {
+    let es = ents(&["Japanese officials visited Japan, and Japan’s minister agreed."]);
+    let j = named(&es, "Japan").expect("Japan");
+    assert_eq!(j.count(), 3);
+    assert!(dateline::entities::is_demonym("Japanese"));
+    assert!(!dateline::entities::is_demonym("Japan"));
+}
+
+#[test]
+fn most_mentioned_first() {
+    let es = ents(&["Chile and Peru. Peru again. Peru once more, and Chile."]);
+    assert_eq!(es[0].name, "Peru");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn mentions_are_exact_slices(
+        paras in prop::collection::vec(
+            "([A-Z][a-z]{0,7}|[a-z]{1,6}|[A-Z]{2,4}|Japan’s|U\\.S\\.|EU|[’'“”\"(),.:;!?&-]|\\s|é|ß|日本){0,40}",
+            1..4,
+        ),
+        title in "[A-Za-z’' .-]{0,30}",
+    ) {
+        let refs: Vec<&str> = paras.iter().map(String::as_str).collect();
+        let a = article(&title, &refs);
+        check_slices(&a);
+    }
+}
