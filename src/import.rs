@@ -6,11 +6,11 @@ use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, Entity};
 use crate::store::{Store, Upsert};
-use std::time::{Duration, Instant};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// What happened to one input.
 #[derive(Debug)]
@@ -95,7 +95,13 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
     }
 
     /// Stores input `i`; `more_waiting` says whether another input is already at hand.
-    fn write(&mut self, i: usize, origin: String, parsed: crate::Result<Parsed>, more_waiting: bool) {
+    fn write(
+        &mut self,
+        i: usize,
+        origin: String,
+        parsed: crate::Result<Parsed>,
+        more_waiting: bool,
+    ) {
         let report = match parsed {
             Err(e) => Report {
                 origin,

@@ -391,86 +391,86 @@ fn write_article(
     let hash = content_hash(article);
     let (body, layout) = encode_body(&article.blocks);
     let now = now();
-        let existing: Option<(i64, String, String, Option<String>, String)> = conn
-            .prepare_cached(
-                "SELECT rowid, content_hash, title, standfirst, body FROM articles WHERE id = ?1",
-            )?
-            .query_row([article.id.as_str()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .optional()?;
-        let sort_key = article
-            .published
-            .clone()
-            .unwrap_or_else(|| iso_from_unix(now));
-        let (rowid, outcome) = match existing {
-            Some((_, old_hash, ..)) if old_hash == hash => return Ok(Upsert::Unchanged),
-            Some((rowid, _, old_title, old_standfirst, old_body)) => {
-                conn.prepare_cached(
-                    "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
+    let existing: Option<(i64, String, String, Option<String>, String)> = conn
+        .prepare_cached(
+            "SELECT rowid, content_hash, title, standfirst, body FROM articles WHERE id = ?1",
+        )?
+        .query_row([article.id.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let sort_key = article
+        .published
+        .clone()
+        .unwrap_or_else(|| iso_from_unix(now));
+    let (rowid, outcome) = match existing {
+        Some((_, old_hash, ..)) if old_hash == hash => return Ok(Upsert::Unchanged),
+        Some((rowid, _, old_title, old_standfirst, old_body)) => {
+            conn.prepare_cached(
+                "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
                      VALUES('delete', ?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![rowid, old_title, old_standfirst, old_body])?;
-                conn.prepare_cached(
-                    "UPDATE articles SET section=?2, title=?3, standfirst=?4, byline=?5,
+            )?
+            .execute(params![rowid, old_title, old_standfirst, old_body])?;
+            conn.prepare_cached(
+                "UPDATE articles SET section=?2, title=?3, standfirst=?4, byline=?5,
                      published=?6, link=?7, source=?8, body=?9, layout=?10, content_hash=?11,
                      sort_key=?12, updated_at=?13, feed_id=COALESCE(?14, feed_id),
                      guid=COALESCE(?15, guid) WHERE rowid=?1",
-                )?
-                .execute(params![
-                    rowid,
-                    article.section,
-                    article.title,
-                    article.standfirst,
-                    article.byline,
-                    article.published,
-                    article.link,
-                    article.source,
-                    body,
-                    layout,
-                    hash,
-                    sort_key,
-                    now,
-                    feed_id,
-                    guid
-                ])?;
-                super::entities::remove_article_entities(conn, rowid)?;
-                (rowid, Upsert::Updated)
-            }
-            None => {
-                conn.prepare_cached(
-                    "INSERT INTO articles(id, section, title, standfirst, byline, published,
+            )?
+            .execute(params![
+                rowid,
+                article.section,
+                article.title,
+                article.standfirst,
+                article.byline,
+                article.published,
+                article.link,
+                article.source,
+                body,
+                layout,
+                hash,
+                sort_key,
+                now,
+                feed_id,
+                guid
+            ])?;
+            super::entities::remove_article_entities(conn, rowid)?;
+            (rowid, Upsert::Updated)
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO articles(id, section, title, standfirst, byline, published,
                      link, source, body, layout, content_hash, sort_key, imported_at,
                      updated_at, read, starred, feed_id, guid)
                      VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14,?15,?16,?17)",
-                )?
-                .execute(params![
-                    article.id.as_str(),
-                    article.section,
-                    article.title,
-                    article.standfirst,
-                    article.byline,
-                    article.published,
-                    article.link,
-                    article.source,
-                    body,
-                    layout,
-                    hash,
-                    sort_key,
-                    now,
-                    article.read,
-                    article.starred,
-                    feed_id,
-                    guid
-                ])?;
-                (conn.last_insert_rowid(), Upsert::Imported)
-            }
-        };
-        conn.prepare_cached(
-            "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![rowid, article.title, article.standfirst, body])?;
-        super::entities::insert_article_entities(conn, rowid, entities)?;
+            )?
+            .execute(params![
+                article.id.as_str(),
+                article.section,
+                article.title,
+                article.standfirst,
+                article.byline,
+                article.published,
+                article.link,
+                article.source,
+                body,
+                layout,
+                hash,
+                sort_key,
+                now,
+                article.read,
+                article.starred,
+                feed_id,
+                guid
+            ])?;
+            (conn.last_insert_rowid(), Upsert::Imported)
+        }
+    };
+    conn.prepare_cached(
+        "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![rowid, article.title, article.standfirst, body])?;
+    super::entities::insert_article_entities(conn, rowid, entities)?;
     Ok(outcome)
 }
 
