@@ -75,7 +75,7 @@ pub fn build(
     let meta: Vec<String> = [
         article.section.clone(),
         article.published.as_deref().map(short_date),
-        Some(article.source.clone()),
+        Some(source_label(&article.source)),
         article.byline.clone(),
     ]
     .into_iter()
@@ -106,6 +106,7 @@ pub fn build(
             BlockKind::ListItem => b.field(Field::Block(i), &block.text, Style::new(), "  • "),
             BlockKind::Caption => {
                 b.field(Field::Block(i), &block.text, theme::CAPTION, "  ▣ ");
+                // The credit sits under its caption, set apart by colour.
                 if let Some(c) = &block.credit {
                     b.field(Field::Credit(i), c, theme::CREDIT, "    ");
                 }
@@ -113,6 +114,22 @@ pub fn build(
         }
     }
     b.doc
+}
+
+/// Where an article came from, briefly: a file's name, a site's host, `feed 3`.
+pub fn source_label(source: &str) -> String {
+    if let Some(name) = source.strip_prefix("bundled:") {
+        return name.to_string();
+    }
+    if let Some(id) = source.strip_prefix("feed:") {
+        return format!("feed {id}");
+    }
+    if let Some((_, rest)) = source.split_once("://") {
+        return rest.split('/').next().unwrap_or(rest).to_string();
+    }
+    std::path::Path::new(source)
+        .file_name()
+        .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// `2024-11-01T09:30:00Z` → `2024-11-01`.
@@ -146,15 +163,21 @@ impl Builder<'_> {
         let pw = text::width(prefix);
         let w = self.width.saturating_sub(pw).max(1);
         let ranges = self.styles(field, s);
-        for (a, b) in wrap(s, w) {
+        for (n, (a, b)) in wrap(s, w).into_iter().enumerate() {
             let mut spans = Vec::new();
+            // Markers (bullet, caption sign) open the first line only; the rest hang under it.
+            let prefix = if n > 0 && !prefix.starts_with('▌') {
+                " ".repeat(pw)
+            } else {
+                prefix.to_string()
+            };
             if !prefix.is_empty() && pw < self.width {
                 let style = if field == Field::Standfirst {
                     theme::RULE
                 } else {
                     base
                 };
-                spans.push(Span::styled(prefix.to_string(), style));
+                spans.push(Span::styled(prefix, style));
             }
             // Cut the line where any style starts or ends.
             let mut cuts = vec![a, b];
