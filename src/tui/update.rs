@@ -432,11 +432,12 @@ fn open_article(
     scroll: usize,
     fx: &mut Vec<Effect>,
 ) {
-    state.reader.loading = Some((id.clone(), scroll));
-    fx.push(Effect::LoadArticle(id.clone()));
+    // The flag is written before the article is read back, so the reader shows it read.
     if read {
         mark_read(state, &id, true, fx);
     }
+    state.reader.loading = Some((id.clone(), scroll));
+    fx.push(Effect::LoadArticle(id));
 }
 
 fn push_history(state: &mut AppState, loc: Location) {
