@@ -136,7 +136,15 @@ fn reader_in_a_real_terminal() {
         db.display()
     );
     tmux.cmd(&[
-        "new-session", "-d", "-s", "t", "-x", "160", "-y", "45", &shell_cmd,
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        &shell_cmd,
     ]);
     tmux.literal(&format!("'{bin}'; echo EXITED-$?"));
     tmux.keys(&["Enter"]);
@@ -144,7 +152,10 @@ fn reader_in_a_real_terminal() {
     let s = tmux.wait_for("the seed article", |s| {
         s.contains("Japan and EU announce security partnership")
     });
-    assert!(s.contains("EU and Japan to enhance military ties"), "standfirst:\n{s}");
+    assert!(
+        s.contains("EU and Japan to enhance military ties"),
+        "standfirst:\n{s}"
+    );
     assert!(s.contains("? help"), "status bar:\n{s}");
 
     let seed = dateline::ingest::parse_file(&root.join(SEED)).expect("seed parses");
@@ -181,7 +192,9 @@ fn reader_in_a_real_terminal() {
             "a highlighted Borrell:\n{styled}"
         );
         tmux.keys(&["Enter"]);
-        tmux.wait_for("the next mention", |s| s.contains("Josep Borrell: mention 2/"));
+        tmux.wait_for("the next mention", |s| {
+            s.contains("Josep Borrell: mention 2/")
+        });
         tmux.keys(&["a"]);
         tmux.wait_for("the entity list", |s| s.contains("entity: Josep Borrell ("));
         tmux.keys(&["BSpace"]);
@@ -195,12 +208,28 @@ fn reader_in_a_real_terminal() {
     tmux.wait_for("results as you type", |s| s.contains("/Borrell"));
     tmux.keys(&["Enter"]);
     let s = tmux.wait_for("search results", |s| s.contains("search: Borrell (1)"));
-    assert!(s.contains("Japan and EU announce"), "the match is listed:\n{s}");
+    assert!(
+        s.contains("Japan and EU announce"),
+        "the match is listed:\n{s}"
+    );
 
     tmux.keys(&["q"]);
     let s = tmux.wait_for("the shell again", |s| s.contains("EXITED-0"));
-    assert!(!s.contains("all articles"), "the reader's screen is gone:\n{s}");
-    assert_eq!(tmux.cmd(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
-    let mouse = tmux.cmd(&["display", "-p", "-t", "t", "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}"]);
+    assert!(
+        !s.contains("all articles"),
+        "the reader's screen is gone:\n{s}"
+    );
+    assert_eq!(
+        tmux.cmd(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    let mouse = tmux.cmd(&[
+        "display",
+        "-p",
+        "-t",
+        "t",
+        "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}",
+    ]);
     assert_eq!(mouse.trim(), "000", "mouse capture is off again");
 }

@@ -24,31 +24,37 @@ pub fn decide(url: &str, source: &str, browser: Option<&str>, os: &str) -> Resul
         .filter(|s| {
             !s.is_empty()
                 && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         })
         .map(str::to_ascii_lowercase)
         .ok_or_else(|| "not a link with a scheme; not opened".to_string())?;
     match scheme.as_str() {
         "http" | "https" => {}
         "file" if from_file(source) => {}
-        "file" => return Err("file links are only opened for articles imported from a file".into()),
-        other => return Err(format!("{other}: links are not opened (only http and https)")),
+        "file" => {
+            return Err("file links are only opened for articles imported from a file".into());
+        }
+        other => {
+            return Err(format!(
+                "{other}: links are not opened (only http and https)"
+            ));
+        }
     }
     let url = encode_unsafe(url);
-    let (program, mut fixed): (String, Vec<String>) = match browser
-        .and_then(|b| b.split(':').map(str::trim).find(|b| !b.is_empty()))
-    {
-        Some(b) => {
-            // `$BROWSER` may carry options ("firefox --new-window"); split on spaces, never
-            // through a shell. A `%s` placeholder receives the URL, as one argument.
-            let mut words = b.split_whitespace().map(str::to_string);
-            match words.next() {
-                Some(p) => (p, words.collect()),
-                None => (default_opener(os).into(), Vec::new()),
+    let (program, mut fixed): (String, Vec<String>) =
+        match browser.and_then(|b| b.split(':').map(str::trim).find(|b| !b.is_empty())) {
+            Some(b) => {
+                // `$BROWSER` may carry options ("firefox --new-window"); split on spaces, never
+                // through a shell. A `%s` placeholder receives the URL, as one argument.
+                let mut words = b.split_whitespace().map(str::to_string);
+                match words.next() {
+                    Some(p) => (p, words.collect()),
+                    None => (default_opener(os).into(), Vec::new()),
+                }
             }
-        }
-        None => (default_opener(os).into(), Vec::new()),
-    };
+            None => (default_opener(os).into(), Vec::new()),
+        };
     if let Some(slot) = fixed.iter_mut().find(|a| a.contains("%s")) {
         *slot = slot.replace("%s", &url);
     } else {
@@ -125,7 +131,10 @@ mod tests {
             assert!(o.args[0].starts_with("http"));
         }
         let o = decide("https://x/$(id)", FEED, None, "macos").unwrap();
-        assert_eq!((o.program.as_str(), o.args), ("open", vec!["https://x/$(id)".to_string()]));
+        assert_eq!(
+            (o.program.as_str(), o.args),
+            ("open", vec!["https://x/$(id)".to_string()])
+        );
     }
 
     #[test]
@@ -149,11 +158,20 @@ mod tests {
 
     #[test]
     fn browser_variable_is_split_without_a_shell() {
-        let o = decide("https://e.com/;x", FEED, Some("firefox --new-window"), "linux").unwrap();
+        let o = decide(
+            "https://e.com/;x",
+            FEED,
+            Some("firefox --new-window"),
+            "linux",
+        )
+        .unwrap();
         assert_eq!(o.program, "firefox");
         assert_eq!(o.args, vec!["--new-window", "https://e.com/;x"]);
         let o = decide("https://e.com/", FEED, Some("w3m %s:lynx"), "linux").unwrap();
-        assert_eq!((o.program.as_str(), o.args), ("w3m", vec!["https://e.com/".to_string()]));
+        assert_eq!(
+            (o.program.as_str(), o.args),
+            ("w3m", vec!["https://e.com/".to_string()])
+        );
         let o = decide("https://e.com/", FEED, Some("  "), "linux").unwrap();
         assert_eq!(o.program, "xdg-open");
     }

@@ -13,8 +13,8 @@ use crate::store::Store;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// How often the loop asks SQLite whether another process changed the cache.
@@ -22,11 +22,52 @@ const CACHE_CHECK: Duration = Duration::from_millis(1500);
 /// How long the loop waits for input before looking at signals and the cache again.
 const POLL: Duration = Duration::from_millis(250);
 
+/// Searches on a thread with its own connection to the cache file, so ranking many matches
+/// never holds up a keystroke. Queries sent while one runs are collapsed to the newest.
+pub struct Searcher {
+    queries: mpsc::Sender<String>,
+    results: mpsc::Receiver<Msg>,
+}
+
+impl Searcher {
+    /// A searcher for the cache at `path`; `None` for an in-memory cache (searched inline).
+    pub fn start(path: &std::path::Path) -> Option<Searcher> {
+        let store = Store::open(path).ok()?;
+        let (qtx, qrx) = mpsc::channel::<String>();
+        let (rtx, rrx) = mpsc::channel();
+        std::thread::spawn(move || {
+            while let Ok(mut q) = qrx.recv() {
+                while let Ok(newer) = qrx.try_recv() {
+                    q = newer;
+                }
+                let source = ListSource::Search(q.clone());
+                let msg = match store.search_ids(&q, SEARCH_LIMIT) {
+                    Ok(ids) => Msg::ListLoaded {
+                        source,
+                        ids,
+                        keep: None,
+                    },
+                    Err(e) => Msg::Status(format!("search failed: {e}")),
+                };
+                if rtx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        Some(Searcher {
+            queries: qtx,
+            results: rrx,
+        })
+    }
+}
+
 /// The reader's state plus the plumbing that runs effects.
 pub struct App {
     pub state: AppState,
     /// Whether `o` really spawns a browser (off in tests and benchmarks).
     pub spawn_links: bool,
+    /// Background search, when the cache is a file.
+    pub searcher: Option<Searcher>,
 }
 
 impl App {
@@ -34,7 +75,23 @@ impl App {
         App {
             state: AppState::new(width, height),
             spawn_links: true,
+            searcher: None,
         }
+    }
+
+    /// Results that came back from the background search, if any.
+    pub fn background(&mut self) -> Vec<Msg> {
+        self.searcher
+            .as_ref()
+            .map(|s| s.results.try_iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a background search is still running (the loop then polls more often).
+    pub fn searching(&self) -> bool {
+        self.searcher.is_some()
+            && self.state.list.loading
+            && matches!(self.state.list.source, ListSource::Search(_))
     }
 
     /// Feeds messages to `update` and runs the effects, until nothing is left to do. Effects
@@ -60,6 +117,17 @@ impl App {
     fn execute(&self, store: &Store, effect: Effect) -> Vec<Msg> {
         let failed = |what: &str, e: Error| vec![Msg::Status(format!("{what}: {e}"))];
         match effect {
+            Effect::LoadList {
+                source: ListSource::Search(q),
+                ..
+            } if self.searcher.is_some() => {
+                if let Some(s) = &self.searcher
+                    && s.queries.send(q).is_err()
+                {
+                    return vec![Msg::Status("search stopped".into())];
+                }
+                Vec::new()
+            }
             Effect::LoadList { source, keep } => {
                 let ids = match &source {
                     ListSource::Filter(f) => store.list_ids(f),
@@ -219,6 +287,7 @@ pub fn event_loop<B: Backend>(
 ) -> Result<()> {
     let size = terminal.size().map_err(backend_error)?;
     let mut app = App::new(size.width, size.height);
+    app.searcher = store.path().and_then(Searcher::start);
     app.handle(store, [Msg::Start]);
     let mut version = data_version(store);
     let mut checked = Instant::now();
@@ -227,8 +296,13 @@ pub fn event_loop<B: Backend>(
         if app.state.quit || stop.load(Ordering::Relaxed) {
             return Ok(());
         }
-        let mut msgs = Vec::new();
-        if let Some(ev) = events.next(POLL).map_err(|e| backend_error(&e))? {
+        let mut msgs = app.background();
+        let wait = if app.searching() {
+            Duration::from_millis(15)
+        } else {
+            POLL
+        };
+        if let Some(ev) = events.next(wait).map_err(|e| backend_error(&e))? {
             msgs.extend(msg_of(ev));
             // Drain what is already queued, so a burst of keys is one update and one draw.
             while msgs.len() < 512 {

@@ -81,7 +81,15 @@ fn fixture() -> Store {
         &["Josep Borrell met officials in Seoul. Borrell spoke of partnership."],
     );
     store
-        .upsert(&b, &[entity(&b, "Josep Borrell", EntityKind::Person, &["Borrell"])])
+        .upsert(
+            &b,
+            &[entity(
+                &b,
+                "Josep Borrell",
+                EntityKind::Person,
+                &["Borrell"],
+            )],
+        )
         .expect("upsert");
     let w = other(
         "東京で会議 👍🏽 summit of friends",
@@ -116,14 +124,21 @@ fn started(store: &Store, w: u16, h: u16) -> App {
 }
 
 fn screen(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.state.width, app.state.height)).expect("terminal");
+    let mut t =
+        Terminal::new(TestBackend::new(app.state.width, app.state.height)).expect("terminal");
     draw(&mut t, &app.state).expect("draw");
     t
 }
 
 /// Selects an entity in the sidebar by name.
 fn select_entity(app: &mut App, store: &Store, name: &str) {
-    app.handle(store, [Msg::Action(Action::FocusRight), Msg::Action(Action::FocusRight)]);
+    app.handle(
+        store,
+        [
+            Msg::Action(Action::FocusRight),
+            Msg::Action(Action::FocusRight),
+        ],
+    );
     assert_eq!(app.state.focus, Focus::Sidebar);
     for _ in 0..20 {
         if app.state.selected_entity().map(|e| e.name.as_str()) == Some(name) {
@@ -138,7 +153,12 @@ fn select_entity(app: &mut App, store: &Store, name: &str) {
 fn start_shows_the_newest_article() {
     let store = fixture();
     let app = started(&store, 160, 45);
-    let a = app.state.reader.article.as_ref().expect("an article is open");
+    let a = app
+        .state
+        .reader
+        .article
+        .as_ref()
+        .expect("an article is open");
     assert!(a.title.starts_with("Japan and EU announce"));
     assert_eq!(app.state.list.ids.len(), 33);
     assert!(!a.read, "opening on start does not mark it read");
@@ -158,16 +178,26 @@ fn list_navigation_and_open_marks_read() {
     app.handle(&store, [key('G')]);
     assert_eq!(app.state.list.selected, 32);
     app.handle(&store, [Msg::Resize(160, 10)]);
-    assert_eq!(app.state.list.offset, 33 - 7, "the selection stays on screen");
+    assert_eq!(
+        app.state.list.offset,
+        33 - 7,
+        "the selection stays on screen"
+    );
     app.handle(&store, [Msg::Resize(160, 45)]);
     app.handle(&store, [key('g'), key('j'), code(KeyCode::Enter)]);
     let a = app.state.reader.article.clone().expect("opened");
     assert_eq!(a.title, "Borrell visits Seoul");
     assert!(a.read);
     assert!(app.state.metas[&a.id].read);
-    assert!(store.article(&a.id).unwrap().unwrap().read, "written to the cache");
+    assert!(
+        store.article(&a.id).unwrap().unwrap().read,
+        "written to the cache"
+    );
     app.handle(&store, [key('r')]);
-    assert!(!store.article(&a.id).unwrap().unwrap().read, "r toggles back");
+    assert!(
+        !store.article(&a.id).unwrap().unwrap().read,
+        "r toggles back"
+    );
     app.handle(&store, [key('s')]);
     assert!(store.article(&a.id).unwrap().unwrap().starred);
 }
@@ -226,7 +256,10 @@ fn enter_and_n_cycle_through_mentions() {
     app.handle(&store, [code(KeyCode::Enter)]);
     let first = app.state.reader.mark.expect("a mention is marked");
     let a = app.state.reader.article.as_ref().unwrap();
-    assert_eq!(&a.field(first.field).unwrap()[first.start..first.end], "Josep Borrell");
+    assert_eq!(
+        &a.field(first.field).unwrap()[first.start..first.end],
+        "Josep Borrell"
+    );
     app.handle(&store, [code(KeyCode::Enter)]);
     let second = app.state.reader.mark.unwrap();
     assert_ne!(first, second);
@@ -248,7 +281,10 @@ fn entity_filter_and_back_forward() {
     let mut app = started(&store, 160, 45);
     select_entity(&mut app, &store, "Josep Borrell");
     app.handle(&store, [key('a')]);
-    assert_eq!(app.state.list.source, ListSource::Filter(ListFilter::Entity("Josep Borrell".into())));
+    assert_eq!(
+        app.state.list.source,
+        ListSource::Filter(ListFilter::Entity("Josep Borrell".into()))
+    );
     assert_eq!(app.state.list.ids.len(), 2);
     assert_eq!(app.state.list.label(), "entity: Josep Borrell (2)");
     assert_eq!(app.state.focus, Focus::List);
@@ -257,16 +293,41 @@ fn entity_filter_and_back_forward() {
     assert_eq!(opened, "Borrell visits Seoul");
     // Back: the seed article in the entity list, then the full list.
     app.handle(&store, [code(KeyCode::Backspace)]);
-    assert!(app.state.reader.article.as_ref().unwrap().title.starts_with("Japan"));
+    assert!(
+        app.state
+            .reader
+            .article
+            .as_ref()
+            .unwrap()
+            .title
+            .starts_with("Japan")
+    );
     assert_eq!(app.state.list.ids.len(), 2);
     app.handle(&store, [code(KeyCode::Backspace)]);
     assert_eq!(app.state.list.source, ListSource::Filter(ListFilter::All));
     assert_eq!(app.state.focus, Focus::Sidebar);
     // Forward again (Ctrl-o is back too).
     app.handle(&store, [key(']'), key(']')]);
-    assert_eq!(app.state.reader.article.as_ref().unwrap().title, "Borrell visits Seoul");
-    app.handle(&store, [Msg::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL))]);
-    assert!(app.state.reader.article.as_ref().unwrap().title.starts_with("Japan"));
+    assert_eq!(
+        app.state.reader.article.as_ref().unwrap().title,
+        "Borrell visits Seoul"
+    );
+    app.handle(
+        &store,
+        [Msg::Key(KeyEvent::new(
+            KeyCode::Char('o'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    assert!(
+        app.state
+            .reader
+            .article
+            .as_ref()
+            .unwrap()
+            .title
+            .starts_with("Japan")
+    );
 }
 
 #[test]
@@ -284,7 +345,10 @@ fn search_as_you_type_enter_keeps_esc_restores() {
     assert_eq!(app.state.list.ids.len(), 2, "both Borrell articles");
     assert_eq!(app.state.list.selected, 0);
     app.handle(&store, [code(KeyCode::Esc)]);
-    assert_eq!(app.state.list, before, "Esc restores the list and its selection");
+    assert_eq!(
+        app.state.list, before,
+        "Esc restores the list and its selection"
+    );
     assert!(app.state.search.terms.is_empty());
     // Enter keeps the results as the list; n jumps between hits in the article.
     app.handle(&store, [key('/')]);
@@ -295,7 +359,10 @@ fn search_as_you_type_enter_keeps_esc_restores() {
     app.handle(&store, [key('n')]);
     let hit = app.state.reader.mark.expect("a hit is marked");
     let a = app.state.reader.article.as_ref().unwrap();
-    assert_eq!(a.field(hit.field).unwrap()[hit.start..hit.end].to_lowercase(), "partnership");
+    assert_eq!(
+        a.field(hit.field).unwrap()[hit.start..hit.end].to_lowercase(),
+        "partnership"
+    );
     app.handle(&store, [key('n'), key('N')]);
     assert_eq!(app.state.reader.mark, Some(hit));
     app.handle(&store, [code(KeyCode::Esc)]);
@@ -318,7 +385,10 @@ fn a_new_article_from_another_writer_appears_keeping_the_selection() {
     assert_ne!(super::run::data_version(&reader_store), v0);
     app.handle(&reader_store, [Msg::CacheChanged]);
     assert_eq!(app.state.list.ids.len(), 2);
-    assert_eq!(app.state.list.selected, 1, "the selected article stays selected");
+    assert_eq!(
+        app.state.list.selected, 1,
+        "the selected article stays selected"
+    );
     assert_eq!(app.state.list.selected_id(), Some(&s.id));
 }
 
@@ -339,7 +409,10 @@ fn mouse_click_selects_and_wheel_scrolls() {
     assert_eq!(app.state.list.selected, 3);
     app.handle(&store, [ev(MouseEventKind::ScrollDown, 80, 10)]);
     assert_eq!(app.state.reader.scroll, 3);
-    app.handle(&store, [ev(MouseEventKind::Down(MouseButton::Left), 140, 2)]);
+    app.handle(
+        &store,
+        [ev(MouseEventKind::Down(MouseButton::Left), 140, 2)],
+    );
     assert_eq!(app.state.focus, Focus::Sidebar);
     assert_eq!(app.state.selected_entity().unwrap().name, "Josep Borrell");
 }
@@ -351,7 +424,11 @@ fn help_overlay_lists_every_key_and_the_credit() {
     app.handle(&store, [key('?')]);
     let text = screen(&app).backend().to_string();
     for needle in ["Enter", "Backspace", "Ctrl-c", "Wikinews", "search"] {
-        let needle = if needle == "Backspace" { "Bksp" } else { needle };
+        let needle = if needle == "Backspace" {
+            "Bksp"
+        } else {
+            needle
+        };
         assert!(text.contains(needle), "{needle} in help");
     }
     app.handle(&store, [code(KeyCode::Esc)]);
@@ -428,7 +505,11 @@ fn snapshot_search_results_and_highlight() {
     insta::assert_snapshot!("search_results", t.backend());
     let buf = t.backend().buffer();
     let (y, x) = find(buf, "Borrell visits").expect("result row");
-    assert_eq!(buf[(x, y)].bg, Color::Yellow, "hits are highlighted in the list");
+    assert_eq!(
+        buf[(x, y)].bg,
+        Color::Yellow,
+        "hits are highlighted in the list"
+    );
 }
 
 #[test]
@@ -439,7 +520,11 @@ fn snapshot_entity_filter() {
     app.handle(&store, [key('a')]);
     let t = screen(&app);
     insta::assert_snapshot!("entity_filter", t.backend());
-    assert!(t.backend().to_string().contains("entity: Josep Borrell (2)"));
+    assert!(
+        t.backend()
+            .to_string()
+            .contains("entity: Josep Borrell (2)")
+    );
 }
 
 #[test]
@@ -481,7 +566,11 @@ fn unread_rows_are_bold_and_the_selection_highlighted() {
 /// Every screen is free of control characters and stays inside its buffer.
 fn assert_clean(t: &Terminal<TestBackend>) {
     for cell in t.backend().buffer().content() {
-        assert!(!cell.symbol().chars().any(char::is_control), "{:?}", cell.symbol());
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "{:?}",
+            cell.symbol()
+        );
     }
 }
 
@@ -492,8 +581,12 @@ fn no_size_panics_or_garbles() {
     // Put something in every pane: a mention marked, a search active, the wide-char article.
     select_entity(&mut app, &store, "Josep Borrell");
     app.handle(&store, [code(KeyCode::Enter)]);
-    let widths: Vec<u16> = (1..=400).filter(|w| w % 7 == 0 || *w < 12 || [69, 70, 109, 110, 400].contains(w)).collect();
-    let heights: Vec<u16> = (1..=120).filter(|h| h % 9 == 0 || *h < 8 || *h == 120).collect();
+    let widths: Vec<u16> = (1..=400)
+        .filter(|w| w % 7 == 0 || *w < 12 || [69, 70, 109, 110, 400].contains(w))
+        .collect();
+    let heights: Vec<u16> = (1..=120)
+        .filter(|h| h % 9 == 0 || *h < 8 || *h == 120)
+        .collect();
     for &w in &widths {
         for &h in &heights {
             app.handle(&store, [Msg::Resize(w, h)]);
@@ -542,7 +635,17 @@ fn wide_characters_keep_their_widths() {
     // The right border of every row is still in the last column: nothing pushed it.
     let buf = t.backend().buffer();
     for y in 0..44 {
-        assert_eq!(buf[(159, y)].symbol(), if y == 0 { "┐" } else if y == 43 { "┘" } else { "│" }, "row {y}");
+        assert_eq!(
+            buf[(159, y)].symbol(),
+            if y == 0 {
+                "┐"
+            } else if y == 43 {
+                "┘"
+            } else {
+                "│"
+            },
+            "row {y}"
+        );
     }
 }
 
@@ -556,5 +659,10 @@ fn title_of_a_field_is_sliced_by_mentions_exactly() {
         }
         assert!(!e.mentions.is_empty(), "{}", e.name);
     }
-    assert!(seed_entities(&s)[0].mentions.iter().any(|m| matches!(m.field, Field::Block(_))));
+    assert!(
+        seed_entities(&s)[0]
+            .mentions
+            .iter()
+            .any(|m| matches!(m.field, Field::Block(_)))
+    );
 }

@@ -60,7 +60,10 @@ pub enum Effect {
     SetRead(ArticleId, bool),
     SetStarred(ArticleId, bool),
     /// Open a link in the browser (the runner decides how, or refuses).
-    OpenLink { url: String, source: String },
+    OpenLink {
+        url: String,
+        source: String,
+    },
 }
 
 /// How many search results the list holds.
@@ -101,11 +104,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 state.list.loading = false;
                 state.list.selected = keep
                     .and_then(|k| state.list.ids.iter().position(|i| *i == k))
-                    .unwrap_or(if state.list.source == ListSource::Filter(ListFilter::All) {
-                        old
-                    } else {
-                        0
-                    });
+                    .unwrap_or(
+                        if state.list.source == ListSource::Filter(ListFilter::All) {
+                            old
+                        } else {
+                            0
+                        },
+                    );
                 if matches!(source, ListSource::Search(_)) && state.search.editing {
                     state.list.selected = 0;
                     state.list.offset = 0;
@@ -307,8 +312,7 @@ fn action(state: &mut AppState, a: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::Search => {
-            if !matches!(state.list.source, ListSource::Search(_)) || state.search.saved.is_none()
-            {
+            if !matches!(state.list.source, ListSource::Search(_)) || state.search.saved.is_none() {
                 state.search.saved = Some(state.list.clone());
             }
             state.search.editing = true;
@@ -337,7 +341,9 @@ fn action(state: &mut AppState, a: Action, fx: &mut Vec<Effect>) {
             } else if state.reader.mark.is_some() {
                 state.reader.mark = None;
                 state.sidebar.mention = None;
-            } else if state.focus == Focus::Sidebar && layout::mode(state.width) != layout::Mode::Wide {
+            } else if state.focus == Focus::Sidebar
+                && layout::mode(state.width) != layout::Mode::Wide
+            {
                 state.focus = Focus::Reader;
             }
         }
@@ -629,7 +635,11 @@ fn mouse(state: &mut AppState, m: MouseEvent, fx: &mut Vec<Effect>) {
             click(state, pane, inner(rect), at);
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let by: isize = if m.kind == MouseEventKind::ScrollDown { 3 } else { -3 };
+            let by: isize = if m.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
             match pane {
                 Focus::List => move_list(state, by),
                 Focus::Reader => scroll_reader(state, by),

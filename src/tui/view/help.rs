@@ -18,7 +18,12 @@ pub struct HelpView<'a> {
 /// The overlay's lines for a text width.
 pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for ctx in [Context::List, Context::Reader, Context::Sidebar, Context::Global] {
+    for ctx in [
+        Context::List,
+        Context::Reader,
+        Context::Sidebar,
+        Context::Global,
+    ] {
         out.push(Line::styled(ctx.title(), theme::HEADING));
         for b in state.keymap.iter().filter(|b| b.context == ctx) {
             out.push(Line::from(vec![
@@ -31,7 +36,10 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
         }
         out.push(Line::default());
     }
-    out.push(Line::styled("Mouse: click selects, the wheel scrolls.", theme::META));
+    out.push(Line::styled(
+        "Mouse: click selects, the wheel scrolls.",
+        theme::META,
+    ));
     out.push(Line::default());
     let credit = crate::samples::ATTRIBUTION;
     for (a, b) in wrap(credit, width.max(1)) {
@@ -65,7 +73,12 @@ impl Widget for HelpView<'_> {
         );
         let lines = lines(self.state, usize::from(text_area.width));
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
-        for (i, line) in lines.iter().skip(scroll).take(usize::from(text_area.height)).enumerate() {
+        for (i, line) in lines
+            .iter()
+            .skip(scroll)
+            .take(usize::from(text_area.height))
+            .enumerate()
+        {
             buf.set_line(text_area.x, text_area.y + i as u16, line, text_area.width);
         }
     }

@@ -87,12 +87,17 @@ pub fn build(
         b.blank();
         b.field(Field::Standfirst, s, theme::STANDFIRST, "▌ ");
         b.blank();
-        b.doc.lines.push(Line::styled("─".repeat(width.min(60)), theme::RULE));
+        b.doc
+            .lines
+            .push(Line::styled("─".repeat(width.min(60)), theme::RULE));
     }
     for (i, block) in article.blocks.iter().enumerate() {
         b.blank();
         if let Some(speaker) = &block.speaker {
-            b.plain(&format!("{speaker}:"), Style::new().add_modifier(Modifier::BOLD));
+            b.plain(
+                &format!("{speaker}:"),
+                Style::new().add_modifier(Modifier::BOLD),
+            );
         }
         match block.kind {
             BlockKind::Paragraph => b.field(Field::Block(i), &block.text, Style::new(), ""),
@@ -213,7 +218,9 @@ impl Builder<'_> {
 
     /// Styled byte ranges of a field: mentions, then search hits, then the mark (later wins).
     fn styles(&self, field: Field, s: &str) -> Vec<(usize, usize, Style)> {
-        let ok = |a: usize, b: usize| a < b && b <= s.len() && s.is_char_boundary(a) && s.is_char_boundary(b);
+        let ok = |a: usize, b: usize| {
+            a < b && b <= s.len() && s.is_char_boundary(a) && s.is_char_boundary(b)
+        };
         let mut out = Vec::new();
         for e in self.entities {
             for m in e.mentions.iter().filter(|m| m.field == field) {
@@ -315,7 +322,8 @@ impl Widget for ReaderView<'_> {
             let y = inner.y + pos.min(h - 1) as u16;
             let x = area.right() - 1;
             if let Some(cell) = buf.cell_mut((x, y)) {
-                cell.set_symbol("┃").set_style(theme::focus_border(state.focus == Focus::Reader));
+                cell.set_symbol("┃")
+                    .set_style(theme::focus_border(state.focus == Focus::Reader));
             }
         }
     }

@@ -20,8 +20,17 @@ impl Widget for StatusView<'_> {
         buf.set_style(area, theme::STATUS);
         if state.search.editing {
             let n = state.list.ids.len();
-            let line = format!("/{}▏ {n} found  Enter keep · Esc clear", clean(&state.search.input));
-            buf.set_stringn(area.x, area.y, text::truncate(&line, width), width, theme::PROMPT);
+            let line = format!(
+                "/{}▏ {n} found  Enter keep · Esc clear",
+                clean(&state.search.input)
+            );
+            buf.set_stringn(
+                area.x,
+                area.y,
+                text::truncate(&line, width),
+                width,
+                theme::PROMPT,
+            );
             buf.set_style(area, theme::PROMPT);
             return;
         }
@@ -57,7 +66,13 @@ impl Widget for StatusView<'_> {
                 theme::STATUS,
             );
         } else {
-            buf.set_stringn(area.x, area.y, text::truncate(&left, width), width, theme::STATUS);
+            buf.set_stringn(
+                area.x,
+                area.y,
+                text::truncate(&left, width),
+                width,
+                theme::STATUS,
+            );
         }
     }
 }
