@@ -22,5 +22,6 @@ pub mod model;
 pub mod samples;
 pub mod sanitize;
 pub mod store;
+pub mod tui;
 
 pub use error::{Error, Result};

@@ -192,8 +192,7 @@ fn open_store(path: &std::path::Path) -> Result<Store> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let Some(command) = args.command else {
         let path = db_path(args.db)?;
-        let mut store = open_store(&path)?;
-        return write::reader(&mut store);
+        return write::reader(open_store(&path)?);
     };
     match command {
         Command::Extract { json, paths } => return extract::extract(json, &paths),

@@ -154,12 +154,13 @@ pub fn mark(
 }
 
 /// Opens the reader; an empty cache first gets the bundled sample articles.
-pub fn reader(store: &mut Store) -> Result<ExitCode> {
+pub fn reader(mut store: Store) -> Result<ExitCode> {
     if store.count()? == 0 {
-        import::import_samples(store, |_| {});
+        import::import_samples(&mut store, |_| {});
     }
-    // Until the terminal reader lands, print the list so `cargo run` shows the corpus.
-    super::read::list(store, false, None, None, false, false)
+    // A failure comes back as one line, after the terminal has been restored.
+    dateline::tui::run(store)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Checks the cache and, when it cannot be used, moves it aside (never deletes it) and

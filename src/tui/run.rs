@@ -1,0 +1,354 @@
+//! The only code that touches a terminal or the cache: it sets the terminal up and restores
+//! it (on quit, on a panic, on SIGTERM/SIGHUP), reads events, feeds them to `update`, runs
+//! the effects against the store and draws. The loop is generic over the backend and the
+//! event source so tests and the benchmark drive it with `TestBackend`; it never looks at
+//! which key was pressed.
+
+use super::open;
+use super::state::{AppState, ListSource};
+use super::update::{Effect, Msg, SEARCH_LIMIT, update};
+use crate::error::{Error, Result};
+use crate::model::ArticleMeta;
+use crate::store::Store;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+/// How often the loop asks SQLite whether another process changed the cache.
+const CACHE_CHECK: Duration = Duration::from_millis(1500);
+/// How long the loop waits for input before looking at signals and the cache again.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Searches on a thread with its own connection to the cache file, so ranking many matches
+/// never holds up a keystroke. Queries sent while one runs are collapsed to the newest.
+pub struct Searcher {
+    queries: mpsc::Sender<String>,
+    results: mpsc::Receiver<Msg>,
+}
+
+impl Searcher {
+    /// A searcher for the cache at `path`; `None` for an in-memory cache (searched inline).
+    pub fn start(path: &std::path::Path) -> Option<Searcher> {
+        let store = Store::open(path).ok()?;
+        let (qtx, qrx) = mpsc::channel::<String>();
+        let (rtx, rrx) = mpsc::channel();
+        std::thread::spawn(move || {
+            while let Ok(mut q) = qrx.recv() {
+                while let Ok(newer) = qrx.try_recv() {
+                    q = newer;
+                }
+                let source = ListSource::Search(q.clone());
+                let msg = match store.search_ids(&q, SEARCH_LIMIT) {
+                    Ok(ids) => Msg::ListLoaded {
+                        source,
+                        ids,
+                        keep: None,
+                    },
+                    Err(e) => Msg::Status(format!("search failed: {e}")),
+                };
+                if rtx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        Some(Searcher {
+            queries: qtx,
+            results: rrx,
+        })
+    }
+}
+
+/// The reader's state plus the plumbing that runs effects.
+pub struct App {
+    pub state: AppState,
+    /// Whether `o` really spawns a browser (off in tests and benchmarks).
+    pub spawn_links: bool,
+    /// Background search, when the cache is a file.
+    pub searcher: Option<Searcher>,
+}
+
+impl App {
+    pub fn new(width: u16, height: u16) -> App {
+        App {
+            state: AppState::new(width, height),
+            spawn_links: true,
+            searcher: None,
+        }
+    }
+
+    /// Results that came back from the background search, if any.
+    pub fn background(&mut self) -> Vec<Msg> {
+        self.searcher
+            .as_ref()
+            .map(|s| s.results.try_iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a background search is still running (the loop then polls more often).
+    pub fn searching(&self) -> bool {
+        self.searcher.is_some()
+            && self.state.list.loading
+            && matches!(self.state.list.source, ListSource::Search(_))
+    }
+
+    /// Feeds messages to `update` and runs the effects, until nothing is left to do. Effects
+    /// are run after a whole batch of messages, keeping only the last list load: typing a
+    /// word quickly runs one search, not one per letter.
+    pub fn handle(&mut self, store: &Store, msgs: impl IntoIterator<Item = Msg>) {
+        let mut queue: Vec<Msg> = msgs.into_iter().collect();
+        // Results cannot ask for more than a few rounds; the cap only guards against a bug.
+        for _ in 0..8 {
+            if queue.is_empty() {
+                break;
+            }
+            let mut effects = Vec::new();
+            for m in queue.drain(..) {
+                effects.extend(update(&mut self.state, m));
+            }
+            for e in coalesce(effects) {
+                queue.extend(self.execute(store, e));
+            }
+        }
+    }
+
+    fn execute(&self, store: &Store, effect: Effect) -> Vec<Msg> {
+        let failed = |what: &str, e: Error| vec![Msg::Status(format!("{what}: {e}"))];
+        match effect {
+            Effect::LoadList {
+                source: ListSource::Search(q),
+                ..
+            } if self.searcher.is_some() => {
+                if let Some(s) = &self.searcher
+                    && s.queries.send(q).is_err()
+                {
+                    return vec![Msg::Status("search stopped".into())];
+                }
+                Vec::new()
+            }
+            Effect::LoadList { source, keep } => {
+                let ids = match &source {
+                    ListSource::Filter(f) => store.list_ids(f),
+                    ListSource::Search(q) => store.search_ids(q, SEARCH_LIMIT),
+                };
+                match ids {
+                    Ok(ids) => vec![Msg::ListLoaded { source, ids, keep }],
+                    Err(e) => failed("cannot load the list", e),
+                }
+            }
+            Effect::LoadMetas(ids) => match store.metas(&ids) {
+                Ok(mut metas) => {
+                    // Rows deleted meanwhile get a placeholder, so they are not asked for again.
+                    if metas.len() < ids.len() {
+                        let have: std::collections::HashSet<_> =
+                            metas.iter().map(|m| m.id.clone()).collect();
+                        for id in ids.into_iter().filter(|i| !have.contains(i)) {
+                            metas.push(ArticleMeta {
+                                id,
+                                title: "(removed)".into(),
+                                section: None,
+                                published: None,
+                                source: String::new(),
+                                read: true,
+                                starred: false,
+                            });
+                        }
+                    }
+                    vec![Msg::MetasLoaded(metas)]
+                }
+                Err(e) => failed("cannot load the list", e),
+            },
+            Effect::LoadArticle(id) => {
+                let article = match store.article(&id) {
+                    Ok(Some(a)) => a,
+                    Ok(None) => return vec![Msg::Status(format!("article {id} is gone"))],
+                    Err(e) => return failed("cannot load the article", e),
+                };
+                match store.article_entities(&id) {
+                    Ok(entities) => vec![Msg::ArticleLoaded {
+                        article: Box::new(article),
+                        entities,
+                    }],
+                    Err(e) => failed("cannot load the entities", e),
+                }
+            }
+            Effect::SetRead(id, read) => match store.set_read(&id, read) {
+                Ok(()) => Vec::new(),
+                Err(e) => failed("cannot mark it read", e),
+            },
+            Effect::SetStarred(id, s) => match store.set_starred(&id, s) {
+                Ok(()) => Vec::new(),
+                Err(e) => failed("cannot star it", e),
+            },
+            Effect::OpenLink { url, source } => {
+                let browser = std::env::var("BROWSER").ok();
+                match open::decide(&url, &source, browser.as_deref(), std::env::consts::OS) {
+                    Err(why) => vec![Msg::Status(why)],
+                    Ok(o) if !self.spawn_links => {
+                        vec![Msg::Status(format!("would open {}", o.args.join(" ")))]
+                    }
+                    Ok(o) => vec![Msg::Status(spawn(&o))],
+                }
+            }
+        }
+    }
+}
+
+/// Keeps only the last list load of a batch (the others would be thrown away on arrival).
+fn coalesce(effects: Vec<Effect>) -> Vec<Effect> {
+    let last_list = effects
+        .iter()
+        .rposition(|e| matches!(e, Effect::LoadList { .. }));
+    effects
+        .into_iter()
+        .enumerate()
+        .filter(|(i, e)| !matches!(e, Effect::LoadList { .. }) || Some(*i) == last_list)
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// Starts the browser without a shell and without waiting for it; a thread reaps it.
+fn spawn(o: &open::Opener) -> String {
+    use std::process::{Command, Stdio};
+    match Command::new(&o.program)
+        .args(&o.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+            format!("opened with {}", o.program)
+        }
+        Err(e) => format!("cannot start {}: {e}", o.program),
+    }
+}
+
+/// Where events come from: the terminal, or a script in tests.
+pub trait EventSource {
+    /// The next event, waiting at most `timeout`.
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>>;
+}
+
+/// Events from the real terminal.
+pub struct TerminalEvents;
+
+impl EventSource for TerminalEvents {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            event::read().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// The message an event means, if any.
+pub fn msg_of(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+        Event::Mouse(m) => Some(Msg::Mouse(m)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// `PRAGMA data_version`: changes when another connection commits to the cache.
+pub fn data_version(store: &Store) -> Option<i64> {
+    store
+        .conn()
+        .query_row("PRAGMA data_version", [], |r| r.get(0))
+        .ok()
+}
+
+fn backend_error(e: impl std::fmt::Display) -> Error {
+    Error::Other(format!("terminal: {e}"))
+}
+
+/// Draws the state.
+pub fn draw<B: Backend>(terminal: &mut Terminal<B>, state: &AppState) -> Result<()> {
+    terminal
+        .draw(|f| f.render_widget(state, f.area()))
+        .map_err(backend_error)?;
+    Ok(())
+}
+
+/// The loop: draw, wait for events (taking every event already queued), update, repeat;
+/// every [`CACHE_CHECK`] ask whether the cache changed. Stops on quit or when `stop` is set
+/// (a signal).
+pub fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    store: &Store,
+    events: &mut dyn EventSource,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let size = terminal.size().map_err(backend_error)?;
+    let mut app = App::new(size.width, size.height);
+    app.searcher = store.path().and_then(Searcher::start);
+    app.handle(store, [Msg::Start]);
+    let mut version = data_version(store);
+    let mut checked = Instant::now();
+    loop {
+        draw(terminal, &app.state)?;
+        if app.state.quit || stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut msgs = app.background();
+        let wait = if app.searching() {
+            Duration::from_millis(15)
+        } else {
+            POLL
+        };
+        if let Some(ev) = events.next(wait).map_err(|e| backend_error(&e))? {
+            msgs.extend(msg_of(ev));
+            // Drain what is already queued, so a burst of keys is one update and one draw.
+            while msgs.len() < 512 {
+                match events.next(Duration::ZERO).map_err(|e| backend_error(&e))? {
+                    Some(ev) => msgs.extend(msg_of(ev)),
+                    None => break,
+                }
+            }
+        }
+        if checked.elapsed() >= CACHE_CHECK {
+            checked = Instant::now();
+            let now = data_version(store);
+            if now != version {
+                version = now;
+                msgs.push(Msg::CacheChanged);
+            }
+        }
+        if !msgs.is_empty() {
+            app.handle(store, msgs);
+        }
+    }
+}
+
+/// Runs the reader on the terminal until the user quits. The terminal is restored however
+/// it ends: normally, on an error, on a panic, or on SIGTERM/SIGHUP.
+pub fn run(store: Store) -> Result<()> {
+    use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+    use ratatui::crossterm::execute;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::Other(format!("cannot watch signals: {e}")))?;
+    }
+    let mut terminal = ratatui::try_init().map_err(backend_error)?;
+    // ratatui's hook leaves the alternate screen and raw mode; mouse capture is ours to undo,
+    // before its hook prints the panic.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &store, &mut TerminalEvents, &stop);
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}

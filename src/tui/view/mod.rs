@@ -1,0 +1,85 @@
+//! Pure views: functions of `&AppState` that draw into a buffer and nothing else. The whole
+//! screen is `impl Widget for &AppState`; each pane lives in its own file. Geometry comes from
+//! `layout`, shared with `update`.
+
+pub mod help;
+pub mod list;
+pub mod reader;
+pub mod sidebar;
+pub mod status;
+
+use super::layout;
+use super::state::AppState;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+/// Colours and styles, in one place.
+pub mod theme {
+    use crate::model::EntityKind;
+    use ratatui::style::{Color, Modifier, Style};
+
+    pub const META: Style = Style::new().fg(Color::Gray);
+    pub const STANDFIRST: Style = Style::new().add_modifier(Modifier::ITALIC);
+    pub const RULE: Style = Style::new().fg(Color::DarkGray);
+    pub const QUOTE: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::ITALIC);
+    pub const CAPTION: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::ITALIC);
+    pub const CREDIT: Style = Style::new().fg(Color::DarkGray);
+    pub const HIT: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
+    pub const MARK: Style = Style::new().add_modifier(Modifier::REVERSED.union(Modifier::BOLD));
+    pub const SELECTED: Style = Style::new().fg(Color::Black).bg(Color::Cyan);
+    pub const SELECTED_UNFOCUSED: Style = Style::new().bg(Color::DarkGray);
+    pub const HEADING: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD);
+    pub const STATUS: Style = Style::new().fg(Color::White).bg(Color::Blue);
+    pub const PROMPT: Style = Style::new().fg(Color::Black).bg(Color::Yellow);
+
+    pub fn entity(kind: EntityKind) -> Style {
+        Style::new().fg(match kind {
+            EntityKind::Person => Color::Cyan,
+            EntityKind::Organization => Color::Magenta,
+            EntityKind::Place => Color::Green,
+            EntityKind::Other => Color::LightBlue,
+        })
+    }
+
+    pub fn focus_border(focused: bool) -> Style {
+        if focused {
+            Style::new().fg(Color::Cyan)
+        } else {
+            Style::new().fg(Color::DarkGray)
+        }
+    }
+}
+
+/// A pane's frame, its border brighter when focused.
+pub fn pane_block(title: &str, focused: bool) -> Block<'_> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme::focus_border(focused))
+        .title(title)
+}
+
+impl Widget for &AppState {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let a = layout::areas(area, self.focus);
+        if let Some(r) = a.list {
+            list::ListView(self).render(r, buf);
+        }
+        if let Some(r) = a.reader {
+            reader::ReaderView(self).render(r, buf);
+        }
+        if let Some(r) = a.sidebar {
+            // In medium mode the sidebar lies over the reader.
+            Clear.render(r, buf);
+            sidebar::SidebarView(self).render(r, buf);
+        }
+        status::StatusView(self).render(a.status, buf);
+        if let Some(scroll) = self.help {
+            help::HelpView {
+                state: self,
+                scroll,
+            }
+            .render(area, buf);
+        }
+    }
+}
