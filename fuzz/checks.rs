@@ -48,3 +48,46 @@ pub fn extract_entities(data: &[u8]) {
         }
     }
 }
+
+fn assert_article_clean(a: &dateline::model::Article) {
+    assert!(dateline::sanitize::is_clean(&a.title));
+    for b in &a.blocks {
+        assert!(dateline::sanitize::is_clean(&b.text));
+        assert!(b.credit.as_deref().is_none_or(dateline::sanitize::is_clean));
+    }
+    assert!(a.link.as_deref().is_none_or(dateline::sanitize::is_clean));
+}
+
+/// Bytes → feed items (RSS, Atom, JSON Feed, any charset): never a panic, clean text out.
+pub fn parse_feed(data: &[u8]) {
+    if let Ok(doc) = dateline::ingest::feed::parse(data, "https://fuzz.example/feed", None, "feed:1")
+    {
+        for item in &doc.items {
+            assert_article_clean(&item.article);
+        }
+    }
+}
+
+/// HTML → blocks and Readability extraction: never a panic, clean text out.
+pub fn parse_html(data: &[u8]) {
+    let (text, _) = dateline::ingest::charset::decode_markup(data, None);
+    for b in dateline::ingest::html::to_blocks(&text) {
+        assert!(dateline::sanitize::is_clean(&b.text));
+    }
+    if let Ok(a) = dateline::ingest::html::parse_page(&text, Some("https://fuzz.example/a"), "fuzz") {
+        assert_article_clean(&a);
+    }
+}
+
+/// OPML: never a panic; only http, https and file URLs come out.
+pub fn parse_opml(data: &[u8]) {
+    if let Ok(import) = dateline::feeds::opml::parse(data, "fuzz.opml") {
+        for f in &import.feeds {
+            let url = f.url.to_ascii_lowercase();
+            assert!(
+                url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file://"),
+                "{url}"
+            );
+        }
+    }
+}

@@ -34,3 +34,18 @@ fn search_query_seeds() {
 fn extract_entities_seeds() {
     run("extract_entities", checks::extract_entities);
 }
+
+#[test]
+fn parse_feed_seeds() {
+    run("parse_feed", checks::parse_feed);
+}
+
+#[test]
+fn parse_html_seeds() {
+    run("parse_html", checks::parse_html);
+}
+
+#[test]
+fn parse_opml_seeds() {
+    run("parse_opml", checks::parse_opml);
+}
