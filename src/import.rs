@@ -66,15 +66,24 @@ pub fn default_jobs() -> usize {
 /// How long imported articles may stay uncommitted while more keep arriving.
 const BULK_WINDOW: Duration = Duration::from_millis(100);
 
-/// The writer's side of an import: stores articles in bulk writes (each article whole or
-/// absent) committed at least every [`BULK_WINDOW`], and at once whenever no further input is
-/// waiting, so nothing stays unstored while a slow source is read. Reports are held until
-/// their bulk commits and then released in input order, so they never claim more than was
-/// stored.
+/// An input whose article sits in the open bulk write: its report, and the article itself
+/// in case the bulk must be stored again one by one.
+struct Held {
+    index: usize,
+    report: Report,
+    article: Option<(Article, Vec<Entity>)>,
+}
+
+/// The writer's side of an import: stores articles in bulk writes committed at least every
+/// [`BULK_WINDOW`], and at once whenever no further input is waiting, so nothing stays
+/// unstored while a slow source is read. If anything in a bulk fails (a full disk, say), the
+/// bulk is rolled back and its articles stored one transaction each, so every article is
+/// whole or absent and one bad article costs no other. Reports are released in input order
+/// once their articles are committed, so they never claim more than was stored.
 struct Writer<'s, F: FnMut(&Report)> {
     store: &'s mut Store,
     opened: Option<Instant>,
-    held: Vec<(usize, Report)>,
+    held: Vec<Held>,
     ready: BTreeMap<usize, Report>,
     next_to_report: usize,
     totals: Totals,
@@ -97,58 +106,76 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
     /// Stores input `i`; `more_waiting` says whether another input is already at hand.
     fn write(
         &mut self,
-        i: usize,
+        index: usize,
         origin: String,
         parsed: crate::Result<Parsed>,
         more_waiting: bool,
     ) {
-        let report = match parsed {
-            Err(e) => Report {
-                origin,
-                outcome: Err(e.to_string()),
-                warnings: Vec::new(),
-            },
+        match parsed {
+            Err(e) => self.held.push(Held {
+                index,
+                report: Report {
+                    origin,
+                    outcome: Err(e.to_string()),
+                    warnings: Vec::new(),
+                },
+                article: None,
+            }),
             Ok(p) => {
                 let (article, ents, warnings) = prepare(p);
                 if self.opened.is_none() && self.store.begin_bulk().is_ok() {
                     self.opened = Some(Instant::now());
                 }
-                let outcome = self
-                    .store
-                    .upsert(&article, &ents)
-                    .map(|status| Imported {
-                        id: article.id.clone(),
-                        title: article.title.clone(),
-                        status,
-                    })
-                    .map_err(|e| format!("{origin}: {}", self.store.explain(e)));
-                Report {
-                    origin,
-                    outcome,
-                    warnings,
+                let outcome = self.store.upsert(&article, &ents);
+                let failed = outcome.is_err();
+                self.held.push(Held {
+                    index,
+                    report: Report {
+                        origin,
+                        outcome: self.outcome(&article, outcome),
+                        warnings,
+                    },
+                    article: Some((article, ents)),
+                });
+                if failed && self.opened.take().is_some() {
+                    self.store.rollback_bulk();
+                    self.replay();
                 }
             }
-        };
-        self.held.push((i, report));
+        }
         let window_over = self.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW);
         if !more_waiting || window_over {
             self.commit();
         }
     }
 
-    fn commit(&mut self) {
-        if self.opened.take().is_some()
-            && let Err(e) = self.store.end_bulk()
-        {
-            let why = self.store.explain(e).to_string();
-            for (_, r) in &mut self.held {
-                if r.outcome.is_ok() {
-                    r.outcome = Err(format!("{}: {why}", r.origin));
-                }
+    fn outcome(&self, article: &Article, r: crate::Result<Upsert>) -> Result<Imported, String> {
+        r.map(|status| Imported {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            status,
+        })
+        .map_err(|e| format!("{}: {}", article.source, self.store.explain(e)))
+    }
+
+    /// Stores the held articles again, each in a transaction of its own (after a rollback).
+    fn replay(&mut self) {
+        let mut held = std::mem::take(&mut self.held);
+        for h in &mut held {
+            if let Some((article, ents)) = &h.article {
+                let r = self.store.upsert(article, ents);
+                h.report.outcome = self.outcome(article, r);
             }
         }
-        for (i, r) in self.held.drain(..) {
-            self.ready.insert(i, r);
+        self.held = held;
+    }
+
+    fn commit(&mut self) {
+        if self.opened.take().is_some() && self.store.end_bulk().is_err() {
+            self.replay();
+        }
+        for h in self.held.drain(..) {
+            self.ready.insert(h.index, h.report);
         }
         while let Some(r) = self.ready.remove(&self.next_to_report) {
             self.totals.add(&r);

@@ -152,41 +152,68 @@ impl Store {
         feed_id: Option<i64>,
         guid: Option<&str>,
     ) -> Result<Upsert> {
-        // Inside a bulk write, a savepoint; otherwise a transaction of its own.
+        // Inside a bulk write, the bulk's transaction; otherwise one of its own.
         if !self.conn.is_autocommit() {
-            let sp = self.conn.savepoint()?;
-            let outcome = write_article(&sp, article, entities, feed_id, guid)?;
-            sp.commit()?;
-            return Ok(outcome);
+            return write_article(
+                &self.conn,
+                article,
+                entities,
+                feed_id,
+                guid,
+                Some(&mut self.pending_fts),
+            );
         }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let outcome = write_article(&tx, article, entities, feed_id, guid)?;
+        let outcome = write_article(&tx, article, entities, feed_id, guid, None)?;
         tx.commit()?;
         Ok(outcome)
     }
 
-    /// Opens a bulk write: until [`Store::end_bulk`], every upsert goes into one transaction,
-    /// each article in its own savepoint, so each is still stored whole or not at all while
-    /// the bulk pays for one commit. Imports use it: with FTS5 and the WAL, a commit per
-    /// article costs more than the article.
-    pub fn begin_bulk(&self) -> Result<()> {
+    /// Opens a bulk write: until [`Store::end_bulk`], upserts go into one transaction, so the
+    /// bulk pays for one commit (with FTS5 and the WAL, a commit per article costs more than
+    /// the article; even a savepoint per article makes FTS5 flush). A bulk is committed whole
+    /// or not at all, so each article in it is too. If an upsert inside a bulk fails, the
+    /// article may be half-written: the caller must [`Store::rollback_bulk`] and store the
+    /// bulk's articles again one by one ([`crate::import`] does).
+    pub fn begin_bulk(&mut self) -> Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.pending_fts.clear();
         Ok(())
     }
 
     /// Commits a bulk write. On failure the bulk is rolled back (none of it is stored) and
     /// the error returned.
-    pub fn end_bulk(&self) -> Result<()> {
+    pub fn end_bulk(&mut self) -> Result<()> {
         if self.conn.is_autocommit() {
             return Ok(());
         }
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
-            let _ = self.conn.execute_batch("ROLLBACK");
+        let rowids = std::mem::take(&mut self.pending_fts);
+        let indexed = if rowids.is_empty() {
+            Ok(0)
+        } else {
+            let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
+            self.conn.execute(
+                "INSERT INTO articles_fts(rowid, title, standfirst, body)
+                 SELECT rowid, title, standfirst, body FROM articles
+                 WHERE rowid IN (SELECT value FROM json_each(?1))",
+                [list],
+            )
+        };
+        if let Err(e) = indexed.and_then(|_| self.conn.execute_batch("COMMIT")) {
+            self.rollback_bulk();
             return Err(e.into());
         }
         Ok(())
+    }
+
+    /// Abandons a bulk write: none of its articles are stored.
+    pub fn rollback_bulk(&mut self) {
+        self.pending_fts.clear();
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 
     /// The whole article, or `None` when no article has that id.
@@ -381,12 +408,17 @@ impl Store {
 
 /// Writes one article and its entities on `conn` (a transaction or savepoint the caller
 /// commits).
+/// Writes one article and its entities on `conn` (a transaction the caller commits). With
+/// `defer_fts`, its search entry is not written but its rowid pushed there, to be indexed in
+/// one statement at the end of a bulk: FTS5 flushes its pending index at every statement
+/// savepoint, so entries written one statement per article become one index segment each.
 fn write_article(
     conn: &Connection,
     article: &Article,
     entities: &[Entity],
     feed_id: Option<i64>,
     guid: Option<&str>,
+    defer_fts: Option<&mut Vec<i64>>,
 ) -> Result<Upsert> {
     let hash = content_hash(article);
     let (body, layout) = encode_body(&article.blocks);
@@ -406,11 +438,16 @@ fn write_article(
     let (rowid, outcome) = match existing {
         Some((_, old_hash, ..)) if old_hash == hash => return Ok(Upsert::Unchanged),
         Some((rowid, _, old_title, old_standfirst, old_body)) => {
-            conn.prepare_cached(
-                "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
+            // An article written earlier in the same bulk is not indexed yet: nothing to
+            // delete from the index (deleting what is not there would corrupt it).
+            let indexed = !defer_fts.as_ref().is_some_and(|p| p.contains(&rowid));
+            if indexed {
+                conn.prepare_cached(
+                    "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
                      VALUES('delete', ?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![rowid, old_title, old_standfirst, old_body])?;
+                )?
+                .execute(params![rowid, old_title, old_standfirst, old_body])?;
+            }
             conn.prepare_cached(
                 "UPDATE articles SET section=?2, title=?3, standfirst=?4, byline=?5,
                      published=?6, link=?7, source=?8, body=?9, layout=?10, content_hash=?11,
@@ -466,10 +503,19 @@ fn write_article(
             (conn.last_insert_rowid(), Upsert::Imported)
         }
     };
-    conn.prepare_cached(
-        "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![rowid, article.title, article.standfirst, body])?;
+    match defer_fts {
+        Some(pending) => {
+            if !pending.contains(&rowid) {
+                pending.push(rowid);
+            }
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![rowid, article.title, article.standfirst, body])?;
+        }
+    }
     super::entities::insert_article_entities(conn, rowid, entities)?;
     Ok(outcome)
 }

@@ -30,6 +30,8 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     rank_window: usize,
+    /// Articles of the open bulk write still to be indexed for search.
+    pending_fts: Vec<i64>,
 }
 
 impl Store {
@@ -77,6 +79,7 @@ impl Store {
             conn,
             path,
             rank_window: RANK_WINDOW,
+            pending_fts: Vec::new(),
         };
         schema::migrate(&mut store.conn).map_err(|e| match e {
             Error::Sqlite(e) => cache_error(&p, &e),

@@ -269,3 +269,43 @@ fn common_queries_rank_only_the_newest_matches() {
     assert_eq!(hits[0].id, ids[0], "ranked first once inside the window");
     assert_eq!(s.search_ids("harbour", 10).unwrap()[0], ids[0]);
 }
+
+#[test]
+fn bulk_writes_index_once_and_survive_repeats_and_rollback() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut a = article("Bulk one", &["alpha text"]);
+    a.link = Some("https://x.example/bulk".into());
+    a.rederive_id();
+    let b = article("Bulk two", &["beta text"]);
+    s.begin_bulk().unwrap();
+    s.upsert(&a, &[]).unwrap();
+    s.upsert(&b, &[]).unwrap();
+    // The same article changed again inside the bulk: one row, one index entry, new text.
+    a.blocks = vec![Block::paragraph("gamma text")];
+    assert_eq!(s.upsert(&a, &[]).unwrap(), Upsert::Updated);
+    s.end_bulk().unwrap();
+    assert_eq!(s.count().unwrap(), 2);
+    let fts: i64 = s
+        .conn()
+        .query_row("SELECT COUNT(*) FROM articles_fts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fts, 2);
+    assert!(s.search("alpha", 5).unwrap().is_empty());
+    assert_eq!(s.search("gamma", 5).unwrap()[0].id, a.id);
+    assert_eq!(s.search("beta", 5).unwrap()[0].id, b.id);
+    assert!(s.integrity_check().unwrap().is_empty());
+    s.conn()
+        .execute(
+            "INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')",
+            [],
+        )
+        .unwrap();
+
+    // A rolled-back bulk leaves nothing behind.
+    let c = article("Bulk three", &["delta text"]);
+    s.begin_bulk().unwrap();
+    s.upsert(&c, &[]).unwrap();
+    s.rollback_bulk();
+    assert_eq!(s.count().unwrap(), 2);
+    assert!(s.search("delta", 5).unwrap().is_empty());
+}
