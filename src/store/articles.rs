@@ -295,17 +295,10 @@ impl Store {
                 ),
                 Some((*f).into()),
             ),
-            ListFilter::Entity(name) => (
-                format!(
-                    "SELECT {META_COLUMNS} FROM articles a JOIN (
-                        SELECT ae.article, MAX(ae.mentions) AS m FROM entity_aliases al
-                        JOIN article_entities ae ON ae.entity_id = al.entity_id
-                        WHERE al.alias = ?2 GROUP BY ae.article
-                     ) hits ON hits.article = a.rowid
-                     ORDER BY hits.m DESC, a.sort_key DESC LIMIT ?1"
-                ),
-                Some(name.clone().into()),
-            ),
+            ListFilter::Entity(name) => {
+                let hits = self.entity_articles(name, (limit >= 0).then_some(limit as usize))?;
+                return Ok(hits.into_iter().map(|h| h.article).collect());
+            }
         };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = match arg {

@@ -185,17 +185,33 @@ impl Store {
 
     /// Every article that mentions the entity (by name or alias), most mentions first.
     pub fn entity_articles(&self, name: &str, limit: Option<usize>) -> Result<Vec<EntityArticle>> {
-        let mut stmt = self.conn.prepare_cached(
+        let limit = limit.map(|l| l as i64).unwrap_or(-1);
+        let ids: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1")?
+            .query_map([name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        // One entity (the usual case) walks its index in mention order and stops at the
+        // limit; several (a name shared by a person and a place) are merged per article.
+        let sql = if ids.len() == 1 {
+            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
+                    ae.mentions
+             FROM article_entities ae JOIN articles a ON a.rowid = ae.article
+             WHERE ae.entity_id = ?1 ORDER BY ae.mentions DESC, a.sort_key DESC LIMIT ?2"
+        } else {
             "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
                     MAX(ae.mentions) AS m
-             FROM entity_aliases al
-             JOIN article_entities ae ON ae.entity_id = al.entity_id
-             JOIN articles a ON a.rowid = ae.article
-             WHERE al.alias = ?1 GROUP BY a.rowid
-             ORDER BY m DESC, a.sort_key DESC LIMIT ?2",
-        )?;
-        let limit = limit.map(|l| l as i64).unwrap_or(-1);
-        let rows = stmt.query_map(params![name, limit], |r| {
+             FROM article_entities ae JOIN articles a ON a.rowid = ae.article
+             WHERE ae.entity_id IN (SELECT value FROM json_each(?1))
+             GROUP BY a.rowid ORDER BY m DESC, a.sort_key DESC LIMIT ?2"
+        };
+        let key: rusqlite::types::Value = match ids.as_slice() {
+            [] => return Ok(Vec::new()),
+            [one] => (*one).into(),
+            many => serde_json::to_string(many).unwrap_or_default().into(),
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params![key, limit], |r| {
             Ok(EntityArticle {
                 article: ArticleMeta {
                     id: ArticleId::new(r.get::<_, String>(0)?),

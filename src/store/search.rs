@@ -18,7 +18,7 @@ pub const HIT_OPEN: &str = "«";
 pub const HIT_CLOSE: &str = "»";
 
 /// How many of the newest matches are ranked when a query matches very many articles.
-pub const RANK_WINDOW: usize = 5_000;
+pub const RANK_WINDOW: usize = 2_000;
 
 /// The lowest rowid among the newest `?3` matches of `?1`. A range bound on rowid lets FTS5
 /// skip older documents; an `IN (subquery)` here was re-evaluated per row (1,000× slower).
@@ -43,7 +43,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT a.id, a.title, -bm25(articles_fts, 10.0, 3.0, 1.0) AS score,
-                    snippet(articles_fts, -1, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 16)
+                    snippet(articles_fts, 2, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 16)
              FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
              WHERE articles_fts MATCH ?1 AND articles_fts.rowid >= ({WINDOW_START})
              ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0) LIMIT ?2"
