@@ -60,7 +60,8 @@ fn assert_article_clean(a: &dateline::model::Article) {
 
 /// Bytes → feed items (RSS, Atom, JSON Feed, any charset): never a panic, clean text out.
 pub fn parse_feed(data: &[u8]) {
-    if let Ok(doc) = dateline::ingest::feed::parse(data, "https://fuzz.example/feed", None, "feed:1")
+    if let Ok(doc) =
+        dateline::ingest::feed::parse(data, "https://fuzz.example/feed", None, "feed:1")
     {
         for item in &doc.items {
             assert_article_clean(&item.article);
@@ -74,7 +75,8 @@ pub fn parse_html(data: &[u8]) {
     for b in dateline::ingest::html::to_blocks(&text) {
         assert!(dateline::sanitize::is_clean(&b.text));
     }
-    if let Ok(a) = dateline::ingest::html::parse_page(&text, Some("https://fuzz.example/a"), "fuzz") {
+    if let Ok(a) = dateline::ingest::html::parse_page(&text, Some("https://fuzz.example/a"), "fuzz")
+    {
         assert_article_clean(&a);
     }
 }
@@ -85,7 +87,9 @@ pub fn parse_opml(data: &[u8]) {
         for f in &import.feeds {
             let url = f.url.to_ascii_lowercase();
             assert!(
-                url.starts_with("http://") || url.starts_with("https://") || url.starts_with("file://"),
+                url.starts_with("http://")
+                    || url.starts_with("https://")
+                    || url.starts_with("file://"),
                 "{url}"
             );
         }
