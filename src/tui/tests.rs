@@ -740,6 +740,15 @@ fn start_draws_the_head_first_then_the_whole_list_keeping_the_selection() {
     assert!(!state.list.partial);
     assert_eq!(state.list.selected_id(), Some(&all[1]));
     assert!(status_line(&state).starts_with(" list 2/33 "));
+    // Back to a place saved while the list was only its head: the whole list is asked for.
+    let mut loc = state.location();
+    loc.list.partial = true;
+    state.history.back.push(loc);
+    let fx = update(&mut state, Msg::Action(Action::Back));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadList { .. })),
+        "{fx:?}"
+    );
 }
 
 #[test]

@@ -686,6 +686,15 @@ fn restore(state: &mut AppState, loc: Location, fx: &mut Vec<Effect>) {
     };
     state.list = loc.list;
     state.focus = loc.focus;
+    // A list left before it was whole (the start's first screenful, a load in flight) is
+    // loaded again, or it would stay cut short.
+    if state.list.partial || state.list.loading {
+        state.list.loading = true;
+        fx.push(Effect::LoadList {
+            source: state.list.source.clone(),
+            keep: None,
+        });
+    }
     let current = state.reader.article.as_ref().map(|a| a.id.clone());
     match loc.article {
         Some(id) if Some(&id) != current.as_ref() => open_article(state, id, false, loc.scroll, fx),
