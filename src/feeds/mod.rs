@@ -314,7 +314,7 @@ fn fetch_feed(
 }
 
 /// The page's extracted body replaces the feed's excerpt; the item keeps its identity.
-fn merge_full_text(article: &mut Article, page: Article) {
+pub fn merge_full_text(article: &mut Article, page: Article) {
     article.blocks = page.blocks;
     if article.byline.is_none() {
         article.byline = page.byline;

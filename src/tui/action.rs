@@ -37,6 +37,12 @@ pub enum Action {
     /// Browser-like history.
     Back,
     Forward,
+    /// Open the feed picker.
+    Feeds,
+    /// Refresh every feed in the background.
+    RefreshFeeds,
+    /// Fetch the open article's full text from its link, in the background.
+    FullText,
     /// Open the article's source link in the browser.
     OpenLink,
     /// Show or hide the entity sidebar as an overlay (narrow terminals).

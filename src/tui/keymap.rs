@@ -312,6 +312,27 @@ pub const DEFAULT: &[Binding] = &[
     ),
     row(
         Global,
+        &[ch('f')],
+        "f",
+        Action::Feeds,
+        "pick a feed to list (or all articles)",
+    ),
+    row(
+        Global,
+        &[ch('R')],
+        "R",
+        Action::RefreshFeeds,
+        "refresh every feed in the background",
+    ),
+    row(
+        Global,
+        &[ch('F')],
+        "F",
+        Action::FullText,
+        "fetch the article's full text from its link",
+    ),
+    row(
+        Global,
         &[key(KeyCode::Esc)],
         "Esc",
         Action::Cancel,

@@ -1,14 +1,16 @@
-//! The only code that touches a terminal or the cache: it sets the terminal up and restores
-//! it (on quit, on a panic, on SIGTERM/SIGHUP), reads events, feeds them to `update`, runs
-//! the effects against the store and draws. The loop is generic over the backend and the
+//! The only code that touches a terminal, the cache or the network: it sets the terminal up
+//! and restores it (on quit, on a panic, on SIGTERM/SIGHUP), reads events, feeds them to
+//! `update`, runs the effects against the store and draws. Whatever can be slow (whole lists,
+//! searches, feed refreshes, full-text fetches) runs on threads with their own connections
+//! and reports back as messages. The loop is generic over the backend and the
 //! event source so tests and the benchmark drive it with `TestBackend`; it never looks at
 //! which key was pressed.
 
 use super::open;
-use super::state::{AppState, ListSource};
-use super::update::{Effect, Msg, SEARCH_LIMIT, update};
+use super::state::{AppState, FeedRow, ListSource};
+use super::update::{Effect, Msg, RefreshSummary, SEARCH_LIMIT, update};
 use crate::error::{Error, Result};
-use crate::model::ArticleMeta;
+use crate::model::{ArticleId, ArticleMeta};
 use crate::store::Store;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -22,34 +24,28 @@ const CACHE_CHECK: Duration = Duration::from_millis(1500);
 /// How long the loop waits for input before looking at signals and the cache again.
 const POLL: Duration = Duration::from_millis(250);
 
-/// Searches on a thread with its own connection to the cache file, so ranking many matches
-/// never holds up a keystroke. Queries sent while one runs are collapsed to the newest.
+/// Loads lists (searches, and the ids of whole filters) on a thread with its own connection
+/// to the cache file, so ranking many matches or reading 100,000 ids never holds up a
+/// keystroke or the first frame. Requests sent while one runs are collapsed to the newest:
+/// the reader only wants the list it shows now.
 pub struct Searcher {
-    queries: mpsc::Sender<String>,
+    queries: mpsc::Sender<(ListSource, Option<ArticleId>)>,
     results: mpsc::Receiver<Msg>,
 }
 
 impl Searcher {
-    /// A searcher for the cache at `path`; `None` for an in-memory cache (searched inline).
+    /// A loader for the cache at `path`; `None` for an in-memory cache (loaded inline).
     pub fn start(path: &std::path::Path) -> Option<Searcher> {
         let store = Store::open(path).ok()?;
-        let (qtx, qrx) = mpsc::channel::<String>();
+        let (qtx, qrx) = mpsc::channel::<(ListSource, Option<ArticleId>)>();
         let (rtx, rrx) = mpsc::channel();
         std::thread::spawn(move || {
             while let Ok(mut q) = qrx.recv() {
                 while let Ok(newer) = qrx.try_recv() {
                     q = newer;
                 }
-                let source = ListSource::Search(q.clone());
-                let msg = match store.search_ids(&q, SEARCH_LIMIT) {
-                    Ok(ids) => Msg::ListLoaded {
-                        source,
-                        ids,
-                        keep: None,
-                    },
-                    Err(e) => Msg::Status(format!("search failed: {e}")),
-                };
-                if rtx.send(msg).is_err() {
+                let (source, keep) = q;
+                if rtx.send(load_list(&store, source, keep)).is_err() {
                     break;
                 }
             }
@@ -61,37 +57,58 @@ impl Searcher {
     }
 }
 
+/// A list's ids, or why they could not be read, as the message `update` expects.
+fn load_list(store: &Store, source: ListSource, keep: Option<ArticleId>) -> Msg {
+    let ids = match &source {
+        ListSource::Filter(f) => store.list_ids(f),
+        ListSource::Search(q) => store.search_ids(q, SEARCH_LIMIT),
+    };
+    match (ids, &source) {
+        (Ok(ids), _) => Msg::ListLoaded { source, ids, keep },
+        (Err(e), ListSource::Search(_)) => Msg::Status(format!("search failed: {e}")),
+        (Err(e), _) => Msg::Status(format!("cannot load the list: {e}")),
+    }
+}
+
 /// The reader's state plus the plumbing that runs effects.
 pub struct App {
     pub state: AppState,
     /// Whether `o` really spawns a browser (off in tests and benchmarks).
     pub spawn_links: bool,
-    /// Background search, when the cache is a file.
+    /// Background list loading and search, when the cache is a file.
     pub searcher: Option<Searcher>,
+    /// Where refresh and full-text threads report back.
+    jobs_tx: mpsc::Sender<Msg>,
+    jobs: mpsc::Receiver<Msg>,
 }
 
 impl App {
     pub fn new(width: u16, height: u16) -> App {
+        let (jobs_tx, jobs) = mpsc::channel();
         App {
             state: AppState::new(width, height),
             spawn_links: true,
             searcher: None,
+            jobs_tx,
+            jobs,
         }
     }
 
-    /// Results that came back from the background search, if any.
+    /// Messages that came back from background work, if any.
     pub fn background(&mut self) -> Vec<Msg> {
-        self.searcher
+        let mut msgs: Vec<Msg> = self
+            .searcher
             .as_ref()
             .map(|s| s.results.try_iter().collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        msgs.extend(self.jobs.try_iter());
+        msgs
     }
 
-    /// Whether a background search is still running (the loop then polls more often).
+    /// Whether a background list load or search is still running (the loop then polls more
+    /// often).
     pub fn searching(&self) -> bool {
-        self.searcher.is_some()
-            && self.state.list.loading
-            && matches!(self.state.list.source, ListSource::Search(_))
+        self.searcher.is_some() && self.state.list.loading
     }
 
     /// Feeds messages to `update` and runs the effects, until nothing is left to do. Effects
@@ -117,27 +134,32 @@ impl App {
     fn execute(&self, store: &Store, effect: Effect) -> Vec<Msg> {
         let failed = |what: &str, e: Error| vec![Msg::Status(format!("{what}: {e}"))];
         match effect {
-            Effect::LoadList {
-                source: ListSource::Search(q),
-                ..
-            } if self.searcher.is_some() => {
-                if let Some(s) = &self.searcher
-                    && s.queries.send(q).is_err()
-                {
-                    return vec![Msg::Status("search stopped".into())];
-                }
-                Vec::new()
-            }
-            Effect::LoadList { source, keep } => {
-                let ids = match &source {
-                    ListSource::Filter(f) => store.list_ids(f),
-                    ListSource::Search(q) => store.search_ids(q, SEARCH_LIMIT),
+            Effect::LoadHead { source, limit } => {
+                let metas = match &source {
+                    ListSource::Filter(f) => store.list(f, Some(limit)),
+                    // A search has no cheap head; its results come whole.
+                    ListSource::Search(_) => {
+                        return vec![Msg::ListLoaded {
+                            source,
+                            ids: Vec::new(),
+                            keep: None,
+                        }];
+                    }
                 };
-                match ids {
-                    Ok(ids) => vec![Msg::ListLoaded { source, ids, keep }],
+                match metas {
+                    Ok(metas) => vec![Msg::HeadLoaded { source, metas }],
                     Err(e) => failed("cannot load the list", e),
                 }
             }
+            Effect::LoadList { source, keep } => match &self.searcher {
+                Some(s) => {
+                    if s.queries.send((source, keep)).is_err() {
+                        return vec![Msg::Status("list loading stopped".into())];
+                    }
+                    Vec::new()
+                }
+                None => vec![load_list(store, source, keep)],
+            },
             Effect::LoadMetas(ids) => match store.metas(&ids) {
                 Ok(mut metas) => {
                     // Rows deleted meanwhile get a placeholder, so they are not asked for again.
@@ -192,8 +214,113 @@ impl App {
                     Ok(o) => vec![Msg::Status(spawn(&o))],
                 }
             }
+            Effect::LoadFeeds => match feed_rows(store) {
+                Ok(rows) => vec![Msg::FeedsLoaded(rows)],
+                Err(e) => failed("cannot read the feeds", e),
+            },
+            Effect::RefreshFeeds => match store.path() {
+                Some(path) => {
+                    refresh_in_background(path.to_path_buf(), self.jobs_tx.clone());
+                    Vec::new()
+                }
+                None => vec![Msg::RefreshDone(Err(
+                    "feeds refresh only into a cache file".into(),
+                ))],
+            },
+            Effect::FetchFullText { id, url } => match store.path() {
+                Some(path) => {
+                    full_text_in_background(path.to_path_buf(), id, url, self.jobs_tx.clone());
+                    Vec::new()
+                }
+                None => vec![Msg::FullTextDone {
+                    id,
+                    result: Err("only stored into a cache file".into()),
+                }],
+            },
         }
     }
+}
+
+/// Every feed with its article count (one pass over the feed index, not the articles).
+fn feed_rows(store: &Store) -> Result<Vec<FeedRow>> {
+    let mut counts = std::collections::HashMap::<i64, usize>::new();
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT feed_id, COUNT(*) FROM articles WHERE feed_id IS NOT NULL GROUP BY feed_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (id, n) = row?;
+        counts.insert(id, usize::try_from(n).unwrap_or(0));
+    }
+    Ok(store
+        .feeds()?
+        .into_iter()
+        .map(|f| FeedRow {
+            id: f.id,
+            label: crate::sanitize::clean_line(f.label()),
+            articles: counts.get(&f.id).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Refreshes every feed on a thread with its own connection; progress and the summary come
+/// back as messages. The loop sees the new articles through `PRAGMA data_version` as they
+/// are stored, and reloads the list once more when the summary arrives.
+fn refresh_in_background(path: std::path::PathBuf, tx: mpsc::Sender<Msg>) {
+    std::thread::spawn(move || {
+        let result = Store::open(&path)
+            .and_then(|mut store| {
+                crate::feeds::refresh(
+                    &mut store,
+                    &[],
+                    &crate::ingest::fetch::FetchOptions::default(),
+                    |p| {
+                        let _ = tx.send(Msg::RefreshProgress {
+                            done: p.done,
+                            total: p.total,
+                        });
+                    },
+                )
+            })
+            .map(|s| RefreshSummary {
+                feeds: s.feeds,
+                new_articles: s.new_articles,
+                failed: s.failures.len(),
+                first_failure: s
+                    .failures
+                    .first()
+                    .map(|f| format!("{}: {}", f.label, f.reason)),
+            })
+            .map_err(|e| e.to_string());
+        let _ = tx.send(Msg::RefreshDone(result));
+    });
+}
+
+/// Fetches an article's page on a thread, puts the page's body into the stored article
+/// (keeping its id, title and flags), extracts its entities again and stores it.
+fn full_text_in_background(
+    path: std::path::PathBuf,
+    id: ArticleId,
+    url: String,
+    tx: mpsc::Sender<Msg>,
+) {
+    std::thread::spawn(move || {
+        let result = (|| -> Result<usize> {
+            let mut store = Store::open(&path)?;
+            let mut article = store
+                .article(&id)?
+                .ok_or_else(|| Error::NoSuchArticle(id.to_string()))?;
+            let client =
+                crate::ingest::fetch::Client::new(crate::ingest::fetch::FetchOptions::default());
+            let page = crate::feeds::fetch_page(&client, &url, &article.source)?;
+            crate::feeds::merge_full_text(&mut article, page);
+            let entities = crate::entities::extract(&article);
+            store.upsert(&article, &entities)?;
+            Ok(article.blocks.len())
+        })()
+        .map_err(|e| e.to_string());
+        let _ = tx.send(Msg::FullTextDone { id, result });
+    });
 }
 
 /// Keeps only the last list load of a batch (the others would be thrown away on arrival).

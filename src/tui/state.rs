@@ -1,7 +1,7 @@
 //! The reader's whole state as one plain tree: the list on screen (ids only, with a cache of
 //! the metadata of rows already seen), the open article with its entities, the sidebar, the
-//! search box, the history and the status line. Views borrow it; only `update` changes it.
-//! Nothing here does I/O.
+//! search box, the history, the feed picker, the background jobs and the status line. Views
+//! borrow it; only `update` changes it. Nothing here does I/O.
 
 use super::keymap::{Binding, DEFAULT};
 use crate::model::{Article, ArticleId, ArticleMeta, Entity, EntityKind, Field};
@@ -51,6 +51,10 @@ pub struct ListView {
     pub offset: usize,
     /// The ids are being (re)loaded.
     pub loading: bool,
+    /// Only the first screenful is known (the reader starts with it): the count is not.
+    pub partial: bool,
+    /// A name for a filter whose value is not readable (a feed's name for its id).
+    pub name: Option<String>,
 }
 
 impl ListView {
@@ -65,7 +69,10 @@ impl ListView {
             ListSource::Filter(ListFilter::All) => "all articles".into(),
             ListSource::Filter(ListFilter::Unread) => "unread".into(),
             ListSource::Filter(ListFilter::Starred) => "starred".into(),
-            ListSource::Filter(ListFilter::Feed(f)) => format!("feed {f}"),
+            ListSource::Filter(ListFilter::Feed(f)) => match &self.name {
+                Some(name) => format!("feed: {name} ({n})"),
+                None => format!("feed {f} ({n})"),
+            },
             ListSource::Filter(ListFilter::Entity(name)) => format!("entity: {name} ({n})"),
             ListSource::Search(q) => format!("search: {q} ({n})"),
         }
@@ -117,6 +124,39 @@ pub struct SearchState {
     pub pending: bool,
 }
 
+/// One row of the feed picker after "All articles".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    pub id: i64,
+    /// The feed's name, else its URL.
+    pub label: String,
+    pub articles: usize,
+}
+
+/// The `f` overlay: row 0 is "All articles", row `i` is `feeds[i - 1]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedPicker {
+    pub feeds: Vec<FeedRow>,
+    pub selected: usize,
+    /// The feeds are being read from the cache.
+    pub loading: bool,
+}
+
+impl FeedPicker {
+    pub fn rows(&self) -> usize {
+        self.feeds.len() + 1
+    }
+}
+
+/// Work running off the loop thread, shown in the status bar until it reports back.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Jobs {
+    /// A feed refresh: feeds done and the total (0 until the first feed finishes).
+    pub refresh: Option<(usize, usize)>,
+    /// The article whose full text is being fetched.
+    pub full_text: Option<ArticleId>,
+}
+
 /// One place in the history: a list with its selection, and the article that was open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Location {
@@ -151,6 +191,8 @@ pub struct AppState {
     pub search: SearchState,
     pub history: History,
     pub status: Option<String>,
+    pub picker: Option<FeedPicker>,
+    pub jobs: Jobs,
     /// The help overlay, with its scroll.
     pub help: Option<usize>,
     pub keymap: &'static [Binding],
@@ -170,6 +212,8 @@ impl AppState {
             search: SearchState::default(),
             history: History::default(),
             status: None,
+            picker: None,
+            jobs: Jobs::default(),
             help: None,
             keymap: DEFAULT,
             quit: false,

@@ -666,3 +666,269 @@ fn title_of_a_field_is_sliced_by_mentions_exactly() {
             .any(|m| matches!(m.field, Field::Block(_)))
     );
 }
+
+// ---- first frame, feeds, background work ---------------------------------------------
+
+use super::state::{AppState, FeedRow};
+use super::update::{Effect, RefreshSummary, update};
+
+/// The fixture plus two feeds: one with two articles, one empty.
+fn fixture_with_feeds() -> (Store, i64, i64) {
+    let mut store = fixture();
+    let (news, _) = store
+        .add_feed("https://news.example/rss", Some("Example News"), false)
+        .expect("feed");
+    let (empty, _) = store
+        .add_feed("https://empty.example/feed.xml", None, false)
+        .expect("feed");
+    for (i, title) in ["Harbour reopens", "Council votes"].iter().enumerate() {
+        let mut a = other(title, &format!("2024-12-0{}", i + 1), &["From the feed."]);
+        a.link = Some(format!("https://news.example/{i}"));
+        store
+            .upsert_from(&a, &[], Some(news.id), None)
+            .expect("upsert");
+    }
+    (store, news.id, empty.id)
+}
+
+/// The status bar as drawn for `state`.
+fn status_line(state: &AppState) -> String {
+    let mut t = Terminal::new(TestBackend::new(state.width, state.height)).expect("terminal");
+    draw(&mut t, state).expect("draw");
+    let buf = t.backend().buffer();
+    let y = state.height - 1;
+    (0..state.width).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+#[test]
+fn start_draws_the_head_first_then_the_whole_list_keeping_the_selection() {
+    let store = fixture();
+    let mut state = AppState::new(160, 45);
+    let fx = update(&mut state, Msg::Start);
+    let Some(Effect::LoadHead { source, limit }) = fx.first().cloned() else {
+        panic!("start asks for the head: {fx:?}");
+    };
+    assert!(limit >= 43, "at least a screenful: {limit}");
+    let metas = store.list(&ListFilter::All, Some(3)).unwrap();
+    let all = store.list_ids(&ListFilter::All).unwrap();
+    let fx = update(&mut state, Msg::HeadLoaded { source, metas });
+    assert_eq!(state.list.ids.len(), 3);
+    assert!(state.list.partial);
+    assert!(matches!(fx[0], Effect::LoadArticle(ref id) if *id == all[0]));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadList { .. })),
+        "then the whole list: {fx:?}"
+    );
+    // The reader moves before the whole list arrives; the selection stays on its article.
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+    );
+    assert!(
+        status_line(&state).starts_with(" list 2/… "),
+        "{}",
+        status_line(&state)
+    );
+    update(
+        &mut state,
+        Msg::ListLoaded {
+            source: ListSource::Filter(ListFilter::All),
+            ids: all.clone(),
+            keep: None,
+        },
+    );
+    assert!(!state.list.partial);
+    assert_eq!(state.list.selected_id(), Some(&all[1]));
+    assert!(status_line(&state).starts_with(" list 2/33 "));
+    // Back to a place saved while the list was only its head: the whole list is asked for.
+    let mut loc = state.location();
+    loc.list.partial = true;
+    state.history.back.push(loc);
+    let fx = update(&mut state, Msg::Action(Action::Back));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadList { .. })),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn feed_picker_opens_moves_filters_and_back_returns() {
+    let (store, news, _) = fixture_with_feeds();
+    let mut app = started(&store, 160, 45);
+    app.handle(&store, [key('j')]);
+    let before = app.state.list.clone();
+    app.handle(&store, [key('f')]);
+    let p = app.state.picker.as_ref().expect("the picker is open");
+    assert_eq!(
+        p.feeds,
+        vec![
+            FeedRow {
+                id: news,
+                label: "Example News".into(),
+                articles: 2
+            },
+            FeedRow {
+                id: news + 1,
+                label: "https://empty.example/feed.xml".into(),
+                articles: 0
+            }
+        ]
+    );
+    assert_eq!(p.selected, 0, "All articles first");
+    app.handle(&store, [key('j'), key('j'), key('j'), code(KeyCode::Up)]);
+    assert_eq!(app.state.picker.as_ref().unwrap().selected, 1);
+    assert_eq!(
+        app.state.list, before,
+        "moving in the picker leaves the list"
+    );
+    app.handle(&store, [code(KeyCode::Enter)]);
+    assert!(app.state.picker.is_none());
+    assert_eq!(
+        app.state.list.source,
+        ListSource::Filter(ListFilter::Feed(news))
+    );
+    assert_eq!(app.state.list.label(), "feed: Example News (2)");
+    assert_eq!(app.state.focus, Focus::List);
+    assert!(status_line(&app.state).contains("feed: Example News (2)"));
+    // Backspace returns to the list and row it came from.
+    app.handle(&store, [code(KeyCode::Backspace)]);
+    assert_eq!(app.state.list, before);
+    // Esc closes the picker without changing anything; "All articles" from All is a no-op.
+    app.handle(&store, [key('f'), code(KeyCode::Esc)]);
+    assert!(app.state.picker.is_none());
+    app.handle(&store, [key('f'), code(KeyCode::Enter)]);
+    assert_eq!(app.state.list, before);
+    assert!(app.state.history.back.is_empty() || app.state.history.forward.is_empty());
+}
+
+#[test]
+fn feed_picker_without_feeds_says_how_to_add_one() {
+    let store = fixture();
+    let mut app = started(&store, 160, 45);
+    app.handle(&store, [key('f')]);
+    let text = screen(&app).backend().to_string();
+    assert!(text.contains("dateline feed add URL"), "{text}");
+    app.handle(&store, [key('j'), code(KeyCode::Enter)]);
+    assert_eq!(app.state.list.source, ListSource::Filter(ListFilter::All));
+}
+
+#[test]
+fn refresh_reports_progress_then_the_summary_and_reloads() {
+    let mut state = AppState::new(160, 45);
+    let fx = update(&mut state, Msg::Action(Action::RefreshFeeds));
+    assert_eq!(fx, vec![Effect::RefreshFeeds]);
+    let again = update(&mut state, Msg::Action(Action::RefreshFeeds));
+    assert!(again.is_empty(), "one refresh at a time");
+    assert!(state.status.as_deref().unwrap().contains("already running"));
+    update(&mut state, Msg::RefreshProgress { done: 3, total: 42 });
+    assert!(status_line(&state).contains("fetching 3/42"));
+    let fx = update(
+        &mut state,
+        Msg::RefreshDone(Ok(RefreshSummary {
+            feeds: 42,
+            new_articles: 317,
+            failed: 2,
+            first_failure: Some("Example: HTTP 404".into()),
+        })),
+    );
+    assert_eq!(state.jobs.refresh, None);
+    assert_eq!(
+        state.status.as_deref(),
+        Some("42 feeds, 317 new articles, 2 failed (Example: HTTP 404)")
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadList { .. })),
+        "new articles show at once: {fx:?}"
+    );
+    // Late progress from a finished refresh does not bring the indicator back.
+    update(&mut state, Msg::RefreshProgress { done: 4, total: 42 });
+    assert_eq!(state.jobs.refresh, None);
+    update(&mut state, Msg::Action(Action::RefreshFeeds));
+    update(&mut state, Msg::RefreshDone(Err("disk full".into())));
+    assert_eq!(state.status.as_deref(), Some("refresh failed: disk full"));
+}
+
+#[test]
+fn refresh_into_an_in_memory_cache_is_refused_with_a_message() {
+    let store = fixture();
+    let mut app = started(&store, 160, 45);
+    app.handle(&store, [key('R')]);
+    assert_eq!(app.state.jobs.refresh, None);
+    assert!(
+        app.state
+            .status
+            .as_deref()
+            .unwrap()
+            .contains("only into a cache file")
+    );
+}
+
+#[test]
+fn full_text_fetches_web_links_only_and_reloads_the_article() {
+    let (store, _, _) = fixture_with_feeds();
+    let mut app = started(&store, 160, 45);
+    // A filler article has no web link.
+    app.handle(&store, [key('G'), code(KeyCode::Enter)]);
+    app.handle(&store, [key('F')]);
+    assert!(app.state.status.as_deref().unwrap().contains("no web link"));
+    // The newest article, from the feed, has one.
+    app.handle(&store, [key('g'), code(KeyCode::Enter)]);
+    let a = app.state.reader.article.clone().unwrap();
+    assert_eq!(a.title, "Council votes");
+    let fx = update(&mut app.state, Msg::Action(Action::FullText));
+    assert_eq!(
+        fx,
+        vec![Effect::FetchFullText {
+            id: a.id.clone(),
+            url: "https://news.example/1".into()
+        }]
+    );
+    assert!(status_line(&app.state).contains("fetching full text…"));
+    let busy = update(&mut app.state, Msg::Action(Action::FullText));
+    assert!(busy.is_empty());
+    let fx = update(
+        &mut app.state,
+        Msg::FullTextDone {
+            id: a.id.clone(),
+            result: Ok(12),
+        },
+    );
+    assert_eq!(app.state.jobs.full_text, None);
+    assert_eq!(
+        app.state.status.as_deref(),
+        Some("full text stored (12 paragraphs)")
+    );
+    assert!(fx.contains(&Effect::LoadArticle(a.id.clone())));
+    update(&mut app.state, Msg::Action(Action::FullText));
+    update(
+        &mut app.state,
+        Msg::FullTextDone {
+            id: a.id,
+            result: Err("https://news.example/1: HTTP 404".into()),
+        },
+    );
+    assert_eq!(
+        app.state.status.as_deref(),
+        Some("full text: https://news.example/1: HTTP 404")
+    );
+    // Through the runner, an in-memory cache refuses with a message.
+    app.handle(&store, [key('F')]);
+    assert!(app.state.status.as_deref().unwrap().contains("cache file"));
+}
+
+#[test]
+fn snapshot_feed_picker() {
+    let (store, _, _) = fixture_with_feeds();
+    let mut app = started(&store, 120, 30);
+    app.handle(&store, [key('f')]);
+    app.handle(&store, [key('j')]);
+    let t = screen(&app);
+    insta::assert_snapshot!("feed_picker", t.backend());
+    let buf = t.backend().buffer();
+    let (y, x) = find(buf, "Example News").expect("the feed row");
+    assert_eq!(
+        buf[(x, y)].bg,
+        Color::Cyan,
+        "the selected row is highlighted"
+    );
+}

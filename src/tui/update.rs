@@ -7,8 +7,8 @@ use super::action::Action;
 use super::keymap;
 use super::layout::{self, inner};
 use super::state::{
-    AppState, Focus, HISTORY_LIMIT, ListSource, ListView, Location, META_CACHE_LIMIT, Span,
-    field_order,
+    AppState, FeedPicker, FeedRow, Focus, HISTORY_LIMIT, ListSource, ListView, Location,
+    META_CACHE_LIMIT, Span, field_order,
 };
 use super::text;
 use super::view::{reader, sidebar};
@@ -33,6 +33,11 @@ pub enum Msg {
     Action(Action),
     /// Another process changed the cache.
     CacheChanged,
+    /// The first rows of a list (ids and metadata), drawn before the whole list is known.
+    HeadLoaded {
+        source: ListSource,
+        metas: Vec<ArticleMeta>,
+    },
     ListLoaded {
         source: ListSource,
         ids: Vec<ArticleId>,
@@ -43,13 +48,64 @@ pub enum Msg {
         article: Box<Article>,
         entities: Vec<Entity>,
     },
+    /// The feeds for the picker, in the cache's order.
+    FeedsLoaded(Vec<FeedRow>),
+    /// A background refresh finished `done` of `total` feeds.
+    RefreshProgress {
+        done: usize,
+        total: usize,
+    },
+    /// The background refresh ended: what it did, or why it could not run.
+    RefreshDone(Result<RefreshSummary, String>),
+    /// A full-text fetch ended: how many paragraphs the article has now, or why not.
+    FullTextDone {
+        id: ArticleId,
+        result: Result<usize, String>,
+    },
     /// Something to tell the user (a failure, an opened link).
     Status(String),
+}
+
+/// What a feed refresh did, as the status bar tells it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefreshSummary {
+    pub feeds: usize,
+    pub new_articles: usize,
+    pub failed: usize,
+    /// The first failure, `label: reason`, when there was one.
+    pub first_failure: Option<String>,
+}
+
+impl RefreshSummary {
+    pub fn text(&self) -> String {
+        if self.feeds == 0 {
+            return "no feeds to refresh: add one with `dateline feed add URL`".into();
+        }
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut s = format!(
+            "{}, {}",
+            plural(self.feeds, "feed", "feeds"),
+            plural(self.new_articles, "new article", "new articles")
+        );
+        if self.failed > 0 {
+            s.push_str(&format!(", {} failed", self.failed));
+            if let Some(f) = &self.first_failure {
+                s.push_str(&format!(" ({f})"));
+            }
+        }
+        s
+    }
 }
 
 /// What the loop must do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Load the first `limit` rows of a list (ids and metadata): cheap, for the first frame.
+    LoadHead {
+        source: ListSource,
+        limit: usize,
+    },
     /// Load a list's ids (a filter, or a search), keeping `keep` selected if it is in it.
     LoadList {
         source: ListSource,
@@ -64,6 +120,15 @@ pub enum Effect {
         url: String,
         source: String,
     },
+    /// Read the feeds for the picker.
+    LoadFeeds,
+    /// Refresh every feed off the loop thread, reporting progress.
+    RefreshFeeds,
+    /// Fetch an article's page off the loop thread and store its full text.
+    FetchFullText {
+        id: ArticleId,
+        url: String,
+    },
 }
 
 /// How many search results the list holds.
@@ -72,10 +137,14 @@ pub const SEARCH_LIMIT: usize = 1_000;
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
-        Msg::Start => fx.push(Effect::LoadList {
-            source: state.list.source.clone(),
-            keep: None,
-        }),
+        // The first screenful first: the whole list of ids can take a while at 100k.
+        Msg::Start => {
+            state.list.loading = true;
+            fx.push(Effect::LoadHead {
+                source: state.list.source.clone(),
+                limit: 2 * list_rows(state),
+            });
+        }
         Msg::Key(key) => {
             if key.kind != KeyEventKind::Release {
                 state.status = None;
@@ -89,19 +158,33 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             clamp_reader(state);
         }
         Msg::Action(a) => action(state, a, &mut fx),
-        Msg::CacheChanged => {
-            // Titles or flags may have changed too; rows are refetched as they are shown.
-            state.metas.clear();
-            fx.push(Effect::LoadList {
-                source: state.list.source.clone(),
-                keep: state.list.selected_id().cloned(),
-            });
+        Msg::CacheChanged => reload_list(state, &mut fx),
+        Msg::HeadLoaded { source, metas } => {
+            // Only into an empty list: if the whole list came first, it wins.
+            if state.list.source == source && state.list.ids.is_empty() {
+                state.list.ids = Arc::new(metas.iter().map(|m| m.id.clone()).collect());
+                state.list.partial = true;
+                for m in metas {
+                    state.metas.insert(m.id.clone(), m);
+                }
+                if state.reader.article.is_none()
+                    && state.reader.loading.is_none()
+                    && let Some(id) = state.list.ids.first().cloned()
+                {
+                    open_article(state, id, false, 0, &mut fx);
+                }
+                fx.push(Effect::LoadList { source, keep: None });
+            }
         }
         Msg::ListLoaded { source, ids, keep } => {
             if state.list.source == source {
                 let old = state.list.selected;
+                // The row selected now, if any, rather than the one selected when the load
+                // was asked for: the list may have been moved in meanwhile.
+                let keep = state.list.selected_id().cloned().or(keep);
                 state.list.ids = Arc::new(ids);
                 state.list.loading = false;
+                state.list.partial = false;
                 state.list.selected = keep
                     .and_then(|k| state.list.ids.iter().position(|i| *i == k))
                     .unwrap_or(
@@ -146,6 +229,50 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 clamp_reader(state);
             }
         }
+        Msg::FeedsLoaded(feeds) => {
+            if let Some(p) = state.picker.as_mut() {
+                p.feeds = feeds;
+                p.loading = false;
+                p.selected = p.selected.min(p.rows() - 1);
+            }
+        }
+        Msg::RefreshProgress { done, total } => {
+            if state.jobs.refresh.is_some() {
+                state.jobs.refresh = Some((done, total));
+            }
+        }
+        Msg::RefreshDone(result) => {
+            state.jobs.refresh = None;
+            match result {
+                Ok(summary) => {
+                    state.status = Some(summary.text());
+                    // The new articles show now, not at the next look at the cache.
+                    if summary.feeds > 0 {
+                        reload_list(state, &mut fx);
+                    }
+                }
+                Err(e) => state.status = Some(format!("refresh failed: {e}")),
+            }
+        }
+        Msg::FullTextDone { id, result } => {
+            if state.jobs.full_text.as_ref() == Some(&id) {
+                state.jobs.full_text = None;
+            }
+            match result {
+                Ok(n) => {
+                    state.status = Some(format!(
+                        "full text stored ({n} paragraph{})",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                    state.metas.remove(&id);
+                    if state.reader.article.as_ref().is_some_and(|a| a.id == id) {
+                        let scroll = state.reader.scroll;
+                        open_article(state, id, false, scroll, &mut fx);
+                    }
+                }
+                Err(e) => state.status = Some(format!("full text: {e}")),
+            }
+        }
         Msg::Status(s) => state.status = Some(s),
     }
     if let Some(e) = sync_list(state) {
@@ -172,6 +299,10 @@ fn key_event(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
         }
         return;
     }
+    if state.picker.is_some() {
+        picker_key(state, key, fx);
+        return;
+    }
     if state.search.editing {
         search_key(state, key, fx);
         return;
@@ -179,6 +310,67 @@ fn key_event(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
     if let Some(a) = keymap::lookup(state.keymap, state.focus, &key) {
         action(state, a, fx);
     }
+}
+
+/// The feed picker takes the keys while it is open.
+fn picker_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(p) = state.picker.as_mut() else {
+        return;
+    };
+    let last = p.rows() - 1;
+    match key.code {
+        KeyCode::Char('j') | KeyCode::Down => p.selected = (p.selected + 1).min(last),
+        KeyCode::Char('k') | KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+        KeyCode::Char('g') | KeyCode::Home => p.selected = 0,
+        KeyCode::Char('G') | KeyCode::End => p.selected = last,
+        KeyCode::Enter => {
+            let chosen = p.selected.checked_sub(1).map(|i| p.feeds.get(i).cloned());
+            state.picker = None;
+            match chosen {
+                None => show_filter(state, ListFilter::All, None, fx),
+                Some(Some(f)) => show_filter(state, ListFilter::Feed(f.id), Some(f.label), fx),
+                // Still loading: nothing to choose yet.
+                Some(None) => {}
+            }
+        }
+        KeyCode::Esc | KeyCode::Char('f') | KeyCode::Char('q') => state.picker = None,
+        _ => {}
+    }
+}
+
+/// Replaces the list with a filter's, remembering the current place so Backspace returns.
+fn show_filter(
+    state: &mut AppState,
+    filter: ListFilter,
+    name: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
+    let source = ListSource::Filter(filter);
+    if state.list.source == source {
+        return;
+    }
+    push_history(state, state.location());
+    state.list = ListView {
+        source: source.clone(),
+        loading: true,
+        name,
+        ..ListView::default()
+    };
+    state.search.terms.clear();
+    state.search.saved = None;
+    state.focus = Focus::List;
+    fx.push(Effect::LoadList { source, keep: None });
+}
+
+/// Loads the list again (the cache changed), keeping the selected article selected.
+fn reload_list(state: &mut AppState, fx: &mut Vec<Effect>) {
+    // Titles or flags may have changed too; rows are refetched as they are shown.
+    state.metas.clear();
+    state.list.loading = true;
+    fx.push(Effect::LoadList {
+        source: state.list.source.clone(),
+        keep: state.list.selected_id().cloned(),
+    });
 }
 
 fn search_key(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -322,19 +514,26 @@ fn action(state: &mut AppState, a: Action, fx: &mut Vec<Effect>) {
         Action::PrevHit => jump_hit(state, -1),
         Action::EntityArticles => {
             if let Some(name) = state.selected_entity().map(|e| e.name.clone()) {
-                push_history(state, state.location());
-                let source = ListSource::Filter(ListFilter::Entity(name));
-                state.list = ListView {
-                    source: source.clone(),
-                    loading: true,
-                    ..ListView::default()
-                };
-                state.search.terms.clear();
-                state.search.saved = None;
-                state.focus = Focus::List;
-                fx.push(Effect::LoadList { source, keep: None });
+                show_filter(state, ListFilter::Entity(name), None, fx);
             }
         }
+        Action::Feeds => {
+            state.picker = Some(FeedPicker {
+                loading: true,
+                ..FeedPicker::default()
+            });
+            fx.push(Effect::LoadFeeds);
+        }
+        Action::RefreshFeeds => match state.jobs.refresh {
+            Some((done, total)) => {
+                state.status = Some(format!("a refresh is already running ({done}/{total})"))
+            }
+            None => {
+                state.jobs.refresh = Some((0, 0));
+                fx.push(Effect::RefreshFeeds);
+            }
+        },
+        Action::FullText => full_text(state, fx),
         Action::Cancel => {
             if !state.search.terms.is_empty() || state.search.saved.is_some() {
                 cancel_search(state);
@@ -389,6 +588,29 @@ fn action(state: &mut AppState, a: Action, fx: &mut Vec<Effect>) {
         Action::Help => state.help = Some(0),
         Action::Quit => state.quit = true,
     }
+}
+
+/// `F`: the open article's page, fetched from its web link.
+fn full_text(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let Some(a) = &state.reader.article else {
+        state.status = Some("no article open".into());
+        return;
+    };
+    if state.jobs.full_text.is_some() {
+        state.status = Some("already fetching a full text".into());
+        return;
+    }
+    let url = a.link.clone().unwrap_or_default();
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        state.status = Some("no web link to fetch the full text from".into());
+        return;
+    }
+    state.jobs.full_text = Some(a.id.clone());
+    fx.push(Effect::FetchFullText {
+        id: a.id.clone(),
+        url,
+    });
 }
 
 fn cycle(f: Focus, by: usize) -> Focus {
@@ -464,6 +686,15 @@ fn restore(state: &mut AppState, loc: Location, fx: &mut Vec<Effect>) {
     };
     state.list = loc.list;
     state.focus = loc.focus;
+    // A list left before it was whole (the start's first screenful, a load in flight) is
+    // loaded again, or it would stay cut short.
+    if state.list.partial || state.list.loading {
+        state.list.loading = true;
+        fx.push(Effect::LoadList {
+            source: state.list.source.clone(),
+            keep: None,
+        });
+    }
     let current = state.reader.article.as_ref().map(|a| a.id.clone());
     match loc.article {
         Some(id) if Some(&id) != current.as_ref() => open_article(state, id, false, loc.scroll, fx),
@@ -680,11 +911,16 @@ fn click(state: &mut AppState, pane: Focus, inner: Rect, at: Position) {
     }
 }
 
+/// Rows of the list on screen (at least one).
+fn list_rows(state: &AppState) -> usize {
+    usize::from(inner(layout::list_rect(state.size())).height).max(1)
+}
+
 /// Keeps the selection on screen and asks for the metadata of rows about to be shown (a page
 /// either side, so moving a row at a time never waits).
 fn sync_list(state: &mut AppState) -> Option<Effect> {
     let n = state.list.ids.len();
-    let h = usize::from(inner(layout::list_rect(state.size())).height).max(1);
+    let h = list_rows(state);
     let l = &mut state.list;
     l.selected = l.selected.min(n.saturating_sub(1));
     if l.selected < l.offset {

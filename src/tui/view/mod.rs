@@ -4,6 +4,7 @@
 
 pub mod help;
 pub mod list;
+pub mod picker;
 pub mod reader;
 pub mod sidebar;
 pub mod status;
@@ -74,6 +75,9 @@ impl Widget for &AppState {
             sidebar::SidebarView(self).render(r, buf);
         }
         status::StatusView(self).render(a.status, buf);
+        if let Some(p) = &self.picker {
+            picker::PickerView(p).render(area, buf);
+        }
         if let Some(scroll) = self.help {
             help::HelpView {
                 state: self,

@@ -1,8 +1,9 @@
-//! The one-line status bar: focus, position in the list, the active search or entity filter,
-//! a message when there is one, and `? help`; or the search prompt while typing.
+//! The one-line status bar: focus, position in the focused pane (the list's, or the sidebar's
+//! entity), the active search or filter, background work (`fetching 3/42`), a message when
+//! there is one, and `? help`; or the search prompt while typing.
 
 use super::theme;
-use crate::tui::state::{AppState, ListSource};
+use crate::tui::state::{AppState, Focus, ListSource};
 use crate::tui::text::{self, clean};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -34,10 +35,22 @@ impl Widget for StatusView<'_> {
             buf.set_style(area, theme::PROMPT);
             return;
         }
-        let pos = if state.list.ids.is_empty() {
-            "0/0".to_string()
-        } else {
-            format!("{}/{}", state.list.selected + 1, state.list.ids.len())
+        let pos = match state.focus {
+            Focus::Sidebar => {
+                let n = state.reader.entities.len();
+                format!(
+                    "{}/{n}",
+                    if n == 0 {
+                        0
+                    } else {
+                        state.sidebar.selected + 1
+                    }
+                )
+            }
+            // Until the whole list is read, its length is not known.
+            _ if state.list.partial => format!("{}/…", state.list.selected + 1),
+            _ if state.list.ids.is_empty() => "0/0".to_string(),
+            _ => format!("{}/{}", state.list.selected + 1, state.list.ids.len()),
         };
         let mut left = format!(" {} {pos}", state.focus.name());
         let filter = match &state.list.source {
@@ -47,6 +60,16 @@ impl Widget for StatusView<'_> {
         if let Some(f) = filter {
             left.push_str(" · ");
             left.push_str(&f);
+        }
+        if let Some((done, total)) = state.jobs.refresh {
+            left.push_str(&if total == 0 {
+                " · fetching feeds…".to_string()
+            } else {
+                format!(" · fetching {done}/{total}")
+            });
+        }
+        if state.jobs.full_text.is_some() {
+            left.push_str(" · fetching full text…");
         }
         if let Some(msg) = &state.status {
             left.push_str(" · ");
