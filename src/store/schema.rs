@@ -72,6 +72,11 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX article_entities_by_entity ON article_entities(entity_id, mentions DESC);
     "#,
+    // 2: the title weighted above the standfirst and the body as FTS5's own `rank`, so
+    // `ORDER BY rank LIMIT n` is sorted inside FTS5 and snippets are made for n rows only.
+    r#"
+    INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', 'bm25(10.0, 3.0, 1.0)');
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

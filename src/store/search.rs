@@ -1,5 +1,6 @@
 //! Full-text search over the cache with FTS5: bm25 with the title weighted above the
-//! standfirst and the body, and a snippet with the hits marked `«` … `»`.
+//! standfirst and the body (set as the table's `rank`, see the schema), and a snippet of the
+//! body with the hits marked `«` … `»`.
 //!
 //! Ranking every match is what makes common words slow on a big cache (bm25 must score each
 //! matching row). When a query matches more than [`RANK_WINDOW`] articles, only the most
@@ -41,12 +42,16 @@ impl Store {
         let Some(fts) = to_fts5(query) else {
             return Ok(Vec::new());
         };
+        // FTS5 ranks and cuts to the limit itself; only the survivors get a snippet and
+        // are joined to their article.
         let sql = format!(
-            "SELECT a.id, a.title, -bm25(articles_fts, 10.0, 3.0, 1.0) AS score,
-                    snippet(articles_fts, 2, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 16)
-             FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-             WHERE articles_fts MATCH ?1 AND articles_fts.rowid >= ({WINDOW_START})
-             ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0) LIMIT ?2"
+            "SELECT a.id, a.title, -r.rank, r.snip FROM (
+                 SELECT rowid, rank,
+                        snippet(articles_fts, 2, '{HIT_OPEN}', '{HIT_CLOSE}', '…', 16) AS snip
+                 FROM articles_fts
+                 WHERE articles_fts MATCH ?1 AND rowid >= ({WINDOW_START})
+                 ORDER BY rank LIMIT ?2
+             ) r JOIN articles a ON a.rowid = r.rowid ORDER BY r.rank"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![fts, limit as i64, self.rank_window as i64], |r| {
@@ -66,9 +71,11 @@ impl Store {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-             WHERE articles_fts MATCH ?1 AND articles_fts.rowid >= ({WINDOW_START})
-             ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0) LIMIT ?2"
+            "SELECT a.id FROM (
+                 SELECT rowid, rank FROM articles_fts
+                 WHERE articles_fts MATCH ?1 AND rowid >= ({WINDOW_START})
+                 ORDER BY rank LIMIT ?2
+             ) r JOIN articles a ON a.rowid = r.rowid ORDER BY r.rank"
         ))?;
         let rows = stmt.query_map(params![fts, limit as i64, self.rank_window as i64], |r| {
             Ok(ArticleId::new(r.get::<_, String>(0)?))
