@@ -122,3 +122,33 @@ fn sigterm_restores_the_terminal() {
 fn sighup_restores_the_terminal() {
     killed_with("HUP");
 }
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    if !tmux::available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_cache(dir.path());
+    let t = Tmux::start("panic", 100, 30, &[("DATELINE_TEST_PANIC", "1")]);
+    let log = dir.path().join("panic.txt");
+    t.run(&format!(
+        "'{}' --db '{db}' 2>'{}'; echo EXITED-$?",
+        env!("CARGO_BIN_EXE_dateline"),
+        log.display()
+    ));
+    let s = t.wait_for("the shell after the panic", |s| s.contains("EXITED-"));
+    assert!(!s.contains("EXITED-0"), "a panic is a failure:\n{s}");
+    t.assert_restored();
+    // The shell still echoes what is typed (raw mode is off).
+    t.run("echo STILL-COOKED");
+    t.wait_for("a cooked terminal", |s| {
+        s.lines().any(|l| l.trim() == "STILL-COOKED")
+    });
+    let printed = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        printed.contains("DATELINE_TEST_PANIC"),
+        "the panic message is printed: {printed}"
+    );
+}

@@ -474,6 +474,11 @@ pub fn run(store: Store) -> Result<()> {
         previous(info);
     }));
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    // A test hook: proves in a real terminal that a panic still restores it.
+    if std::env::var_os("DATELINE_TEST_PANIC").is_some() {
+        let _ = draw(&mut terminal, &AppState::new(1, 1));
+        panic!("panic requested by DATELINE_TEST_PANIC");
+    }
     let result = event_loop(&mut terminal, &store, &mut TerminalEvents, &stop);
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
