@@ -389,6 +389,14 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
     let mut took_title = false;
     while p < words.len() {
         let w = f.w(words[p]);
+        // A weekday ends a name: `Prime Minister's Questions Wednesday`.
+        if is_weekday(w) {
+            piece(f, &part, cue, out);
+            part.clear();
+            cue = false;
+            p += 1;
+            continue;
+        }
         // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
         let mut q = p;
         while q < words.len() && TITLE_MODIFIERS_SET.contains(f.w(words[q])) {
@@ -423,6 +431,29 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
         p += 1;
     }
     piece(f, &part, cue, out);
+}
+
+fn is_weekday(w: &str) -> bool {
+    matches!(
+        w,
+        "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday"
+    )
+}
+
+/// Compass words that name part of a place after it: `Kowloon East`, `Pacific Northwest`.
+fn is_direction(w: &str) -> bool {
+    matches!(
+        w,
+        "North"
+            | "South"
+            | "East"
+            | "West"
+            | "Northeast"
+            | "Northwest"
+            | "Southeast"
+            | "Southwest"
+            | "Central"
+    )
 }
 
 fn never(w: &str) -> bool {
@@ -536,7 +567,12 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             .map(|(_, &i)| f.w(i));
         let org_head = head_of.is_some_and(|w| ORG_WORDS_SET.contains(w));
         let place_head = head_of.is_some_and(|w| !ORG_WORDS_SET.contains(w));
-        let kind = if place_head {
+        let kind = if first == "Team"
+            || (last == "District" && words.len() >= 3 && f.w(words[words.len() - 2]) == "School")
+        {
+            // `Team Estonia`, `Irving Independent School District`.
+            Some(EntityKind::Organization)
+        } else if place_head {
             Some(EntityKind::Place)
         } else if OTHER_WORDS_SET.contains(last) {
             Some(EntityKind::Other)
@@ -587,6 +623,26 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 unknown.clear();
                 let a = f.toks[words[p]].start;
                 let b = f.toks[words[p + len - 1]].end;
+                // A listed place and a compass word that ends the piece name one district
+                // or region: `Kowloon East`, `New Territories West`, `Pacific Northwest`.
+                if e.kind == Some(EntityKind::Place)
+                    && !e.demonym
+                    && p + len + 1 == words.len()
+                    && is_direction(f.w(words[p + len]))
+                {
+                    out.push(Candidate {
+                        start: a,
+                        end: f.toks[words[p + len]].end,
+                        kind: e.kind,
+                        canonical: None,
+                        demonym: false,
+                        strength: 2,
+                        words: len + 1,
+                        person_cue: false,
+                    });
+                    p += len + 1;
+                    continue;
+                }
                 if e.kind.is_some() {
                     out.push(Candidate {
                         start: a,

@@ -929,6 +929,7 @@ pub const OTHER_WORDS: &[&str] = &[
     "Carnival",
     "Paralympics",
     "Expo",
+    "Day",
 ];
 
 pub static TITLES_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(TITLES));
