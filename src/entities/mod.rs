@@ -191,6 +191,30 @@ fn resolve(found: &mut [Found]) {
 
     national_teams(found);
 
+    // A lone compass word (`the North’s troop deployment`) is the article's place of that
+    // name when there is one (North Korea); otherwise it stays a region.
+    let compass: Vec<String> = found
+        .iter()
+        .filter(|f| f.cand.kind == Some(EntityKind::Place) && f.cand.words >= 2)
+        .map(|f| f.key.clone())
+        .collect();
+    for f in found.iter_mut() {
+        if f.cand.words == 1
+            && f.cand.canonical.is_none()
+            && matches!(f.key.as_str(), "North" | "South" | "East" | "West")
+        {
+            let prefix = format!("{} ", f.key);
+            let mut full: Vec<&String> =
+                compass.iter().filter(|k| k.starts_with(&prefix)).collect();
+            full.sort();
+            full.dedup();
+            if full.len() == 1 {
+                f.key = full[0].clone();
+                f.cand.kind = Some(EntityKind::Place);
+            }
+        }
+    }
+
     // Settle kinds per key: the strongest evidence wins, then the most votes.
     let mut votes: HashMap<String, [u32; 4]> = HashMap::new();
     let mut cue: HashMap<String, bool> = HashMap::new();
