@@ -266,16 +266,10 @@ fn resolve(found: &mut [Found]) {
 
 /// Whether the article is a match report: a named competition and the vocabulary of play.
 fn is_match_report(found: &[Found]) -> bool {
-    let mut seen: Vec<*const u8> = Vec::new();
-    let mut competition = false;
-    let mut play = 0;
-    for f in found {
-        let p = f.src.as_ptr();
-        if seen.contains(&p) {
-            continue;
-        }
-        seen.push(p);
-        competition |= [
+    // The competition is itself a candidate name, so only names are searched here; the
+    // texts are scanned only in the rare article that names one.
+    let competition = found.iter().any(|f| {
+        [
             "World Cup",
             "FIFA",
             "UEFA",
@@ -288,7 +282,19 @@ fn is_match_report(found: &[Found]) -> bool {
             "Nations Cup",
         ]
         .iter()
-        .any(|c| f.src.contains(c));
+        .any(|c| f.key.contains(c))
+    });
+    if !competition {
+        return false;
+    }
+    let mut last: *const u8 = std::ptr::null();
+    let mut play = 0;
+    for f in found {
+        let p = f.src.as_ptr();
+        if p == last {
+            continue;
+        }
+        last = p;
         for w in [
             " goal",
             " scored",
@@ -306,7 +312,7 @@ fn is_match_report(found: &[Found]) -> bool {
             play += f.src.matches(w).count();
         }
     }
-    competition && play >= 5
+    play >= 5
 }
 
 /// In a match report, countries that play are national teams, which are organisations
