@@ -67,6 +67,8 @@ pub struct Gazetteer {
     surnames: Vec<&'static str>,
     /// Hashed: it is asked about every capitalised word.
     common: FastSet<&'static str>,
+    /// Canonical places with a demonym row: countries and nations (`Sweden`, `England`).
+    nations: FastSet<&'static str>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
@@ -89,6 +91,7 @@ impl Gazetteer {
         let mut entries = FastMap::default();
         entries.reserve(30_000);
         let mut max_words = 1;
+        let mut nations = FastSet::default();
         // Curated rows come last so they override generated ones.
         for line in PLACES.lines().chain(CURATED.lines()) {
             if line.starts_with('#') || line.is_empty() {
@@ -109,15 +112,16 @@ impl Gazetteer {
             };
             let words = surface.split([' ', '-']).count();
             max_words = max_words.max(words);
-            entries.insert(
-                surface,
-                Entry {
-                    kind,
-                    canonical: canonical.filter(|c| !c.is_empty()).unwrap_or(surface),
-                    demonym: flags.is_some_and(|f| f.contains('D')),
-                    town: flags.is_some_and(|f| f.contains('C')),
-                },
-            );
+            let entry = Entry {
+                kind,
+                canonical: canonical.filter(|c| !c.is_empty()).unwrap_or(surface),
+                demonym: flags.is_some_and(|f| f.contains('D')),
+                town: flags.is_some_and(|f| f.contains('C')),
+            };
+            if entry.demonym && entry.kind == Some(EntityKind::Place) {
+                nations.insert(entry.canonical);
+            }
+            entries.insert(surface, entry);
         }
         Gazetteer {
             entries,
@@ -125,7 +129,13 @@ impl Gazetteer {
             given: word_lines(GIVEN),
             surnames: word_lines(SURNAMES),
             common: word_lines(COMMON).into_iter().collect(),
+            nations,
         }
+    }
+
+    /// Whether a canonical place name is a country or nation (it has a demonym).
+    pub fn is_nation(&self, canonical: &str) -> bool {
+        self.nations.contains(canonical)
     }
 
     /// The entry for an exact surface form (whitespace already single spaces, apostrophes

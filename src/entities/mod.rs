@@ -189,6 +189,32 @@ fn resolve(found: &mut [Found]) {
         }
     }
 
+    national_teams(found);
+
+    // A lone compass word (`the North’s troop deployment`) is the article's place of that
+    // name when there is one (North Korea); otherwise it stays a region.
+    let compass: Vec<String> = found
+        .iter()
+        .filter(|f| f.cand.kind == Some(EntityKind::Place) && f.cand.words >= 2)
+        .map(|f| f.key.clone())
+        .collect();
+    for f in found.iter_mut() {
+        if f.cand.words == 1
+            && f.cand.canonical.is_none()
+            && matches!(f.key.as_str(), "North" | "South" | "East" | "West")
+        {
+            let prefix = format!("{} ", f.key);
+            let mut full: Vec<&String> =
+                compass.iter().filter(|k| k.starts_with(&prefix)).collect();
+            full.sort();
+            full.dedup();
+            if full.len() == 1 {
+                f.key = full[0].clone();
+                f.cand.kind = Some(EntityKind::Place);
+            }
+        }
+    }
+
     // Settle kinds per key: the strongest evidence wins, then the most votes.
     let mut votes: HashMap<String, [u32; 4]> = HashMap::new();
     let mut cue: HashMap<String, bool> = HashMap::new();
@@ -235,6 +261,85 @@ fn resolve(found: &mut [Found]) {
             }
         };
         f.cand.kind = Some(kind);
+    }
+}
+
+/// Whether the article is a match report: a named competition and the vocabulary of play.
+fn is_match_report(found: &[Found]) -> bool {
+    // The competition is itself a candidate name, so only names are searched here; the
+    // texts are scanned only in the rare article that names one.
+    let competition = found.iter().any(|f| {
+        [
+            "World Cup",
+            "FIFA",
+            "UEFA",
+            "Premier League",
+            "Champions League",
+            "Euro 20",
+            "Six Nations",
+            "Copa Am",
+            "Asian Cup",
+            "Nations Cup",
+        ]
+        .iter()
+        .any(|c| f.key.contains(c))
+    });
+    if !competition {
+        return false;
+    }
+    let mut last: *const u8 = std::ptr::null();
+    let mut play = 0;
+    for f in found {
+        let p = f.src.as_ptr();
+        if p == last {
+            continue;
+        }
+        last = p;
+        for w in [
+            " goal",
+            " scored",
+            " penalty",
+            " striker",
+            " midfielder",
+            "goalkeeper",
+            " referee",
+            " kick-off",
+            " half-time",
+            " first half",
+            " second half",
+            " match",
+        ] {
+            play += f.src.matches(w).count();
+        }
+    }
+    play >= 5
+}
+
+/// In a match report, countries that play are national teams, which are organisations
+/// (`Sweden defeated South Korea 1 – 0`), unless a mention reads as a venue (`in Russia`).
+fn national_teams(found: &mut [Found]) {
+    let g = gazetteer::get();
+    let team = |f: &Found| {
+        f.cand.kind == Some(EntityKind::Place)
+            && (g.is_nation(&f.key) || (f.key.ends_with(" Republic") && f.cand.words == 2))
+    };
+    if !found.iter().any(team) || !is_match_report(found) {
+        return;
+    }
+    let mut venues: std::collections::HashSet<String> = Default::default();
+    for f in found.iter().filter(|f| team(f) && !f.cand.demonym) {
+        let before = f.src[..f.cand.start].trim_end();
+        if ["in", "at", "from", "of"]
+            .iter()
+            .any(|p| before.ends_with(&format!(" {p}")) || before == *p)
+        {
+            venues.insert(f.key.clone());
+        }
+    }
+    for f in found.iter_mut() {
+        if team(f) && !venues.contains(&f.key) {
+            f.cand.kind = Some(EntityKind::Organization);
+        }
     }
 }
 

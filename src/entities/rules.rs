@@ -389,6 +389,14 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
     let mut took_title = false;
     while p < words.len() {
         let w = f.w(words[p]);
+        // A weekday ends a name: `Prime Minister's Questions Wednesday`.
+        if is_weekday(w) {
+            piece(f, &part, cue, out);
+            part.clear();
+            cue = false;
+            p += 1;
+            continue;
+        }
         // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
         let mut q = p;
         while q < words.len() && TITLE_MODIFIERS_SET.contains(f.w(words[q])) {
@@ -425,6 +433,29 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
     piece(f, &part, cue, out);
 }
 
+fn is_weekday(w: &str) -> bool {
+    matches!(
+        w,
+        "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday"
+    )
+}
+
+/// Compass words that name part of a place after it: `Kowloon East`, `Pacific Northwest`.
+fn is_direction(w: &str) -> bool {
+    matches!(
+        w,
+        "North"
+            | "South"
+            | "East"
+            | "West"
+            | "Northeast"
+            | "Northwest"
+            | "Southeast"
+            | "Southwest"
+            | "Central"
+    )
+}
+
 fn never(w: &str) -> bool {
     NEVER_SET.contains(w)
 }
@@ -456,6 +487,15 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         }
         if f.gaz_at(&words[..b], a).is_some() {
             break;
+        }
+        // A follower's word before a personal name: `Scientologist Tom Cruise`.
+        if (w.ends_with("ist") || w.ends_with("ists"))
+            && !f.g.is_given_name(w)
+            && a + 1 < b
+            && f.g.is_given_name(f.w(words[a + 1]))
+        {
+            a += 1;
+            continue;
         }
         if never(w) && (f.weak_cap(i) || b - a == 1 || matches!(w, "The" | "A" | "An")) {
             a += 1;
@@ -500,7 +540,19 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                     && words[split..]
                         .iter()
                         .all(|&x| !f.g.is_common(f.w(x)) && f.g.lookup(f.w(x)).is_none()));
-            if (ORG_WORDS_SET.contains(head) || PLACE_WORDS_SET.contains(head))
+            // The head closes an organisation or place: a keyword, a listed place
+            // (`University of Texas Arlington | Amneh Jafari`) or, in a run of four words or
+            // more, a common word (`Islamic Relations | Alia Salem`).
+            let closes = ORG_WORDS_SET.contains(head)
+                || PLACE_WORDS_SET.contains(head)
+                || f.g
+                    .lookup(head)
+                    .is_some_and(|e| e.kind == Some(EntityKind::Place) && !e.demonym)
+                || (words.len() >= 4
+                    && f.g.is_common(head)
+                    && !f.g.is_given_name(head)
+                    && !f.g.is_surname(head));
+            if closes
                 && namey
                 && words[split..].iter().all(|&x| {
                     let w = f.w(x);
@@ -536,7 +588,12 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             .map(|(_, &i)| f.w(i));
         let org_head = head_of.is_some_and(|w| ORG_WORDS_SET.contains(w));
         let place_head = head_of.is_some_and(|w| !ORG_WORDS_SET.contains(w));
-        let kind = if place_head {
+        let kind = if ORG_HEADS.contains(&first)
+            || (last == "District" && words.len() >= 3 && f.w(words[words.len() - 2]) == "School")
+        {
+            // `Team Estonia`, `Irving Independent School District`.
+            Some(EntityKind::Organization)
+        } else if place_head {
             Some(EntityKind::Place)
         } else if OTHER_WORDS_SET.contains(last) {
             Some(EntityKind::Other)
@@ -587,6 +644,26 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 unknown.clear();
                 let a = f.toks[words[p]].start;
                 let b = f.toks[words[p + len - 1]].end;
+                // A listed place and a compass word that ends the piece name one district
+                // or region: `Kowloon East`, `New Territories West`, `Pacific Northwest`.
+                if e.kind == Some(EntityKind::Place)
+                    && !e.demonym
+                    && p + len + 1 == words.len()
+                    && is_direction(f.w(words[p + len]))
+                {
+                    out.push(Candidate {
+                        start: a,
+                        end: f.toks[words[p + len]].end,
+                        kind: e.kind,
+                        canonical: None,
+                        demonym: false,
+                        strength: 2,
+                        words: len + 1,
+                        person_cue: false,
+                    });
+                    p += len + 1;
+                    continue;
+                }
                 if e.kind.is_some() {
                     out.push(Candidate {
                         start: a,
@@ -751,9 +828,22 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         return;
     }
     let all_common = words.iter().all(|&i| f.g.is_common(f.w(i)));
+    let plural_group = {
+        // A plural common noun last (`Hells Angels`, `Neo Democrats`) names a group.
+        let last = f.w(words[words.len() - 1]);
+        !all_common
+            && last.len() > 3
+            && last.ends_with('s')
+            && !last.ends_with("ss")
+            && f.g.is_common(last)
+            && !f.g.is_surname(last)
+    };
     let given = f.g.is_given_name(first);
     if cue || given {
         cand.kind = Some(EntityKind::Person);
+        cand.strength = 1;
+    } else if plural_group {
+        cand.kind = Some(EntityKind::Organization);
         cand.strength = 1;
     } else if all_common {
         // Works, events and programmes (Free Culture, Secret Agent).

@@ -69,8 +69,9 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 } else if d == '.'
                     && end - i == c.len_utf8()
                     && c.is_uppercase()
-                    && s[j + 1..].starts_with(|x: char| x == ' ' || x.is_uppercase())
-                    && !s[j + 1..].trim_start_matches(' ').is_empty()
+                    && (s[j + 1..].starts_with(']')
+                        || (s[j + 1..].starts_with(|x: char| x == ' ' || x.is_uppercase())
+                            && !s[j + 1..].trim_start_matches(' ').is_empty()))
                 {
                     // An initial or a dotted acronym: U.S., D.C., W.
                     end = j + 1;

@@ -209,6 +209,8 @@ pub const ORG_WORDS: &[&str] = &[
     "Organisation",
     "Organization",
     "Union",
+    "Municipality",
+    "Legion",
     "Department",
     "Office",
     "Society",
@@ -445,7 +447,29 @@ pub const SURNAME_LIKE_PLACE_WORDS: &[&str] = &[
 
 /// First words that make a capitalised sequence a place (`Mount Everest`, `Lake Geneva`).
 pub const PLACE_HEADS: &[&str] = &[
-    "Mount", "Mt", "Lake", "Cape", "Fort", "Port", "Isle", "Gulf",
+    "Mount", "Mt", "Lake", "Cape", "Fort", "Port", "Isle", "Gulf", "Kibbutz", "Moshav", "Masjid",
+    "Piazza", "Plaza", "Wadi", "Lago", "Isla", "Kampung",
+];
+
+/// First words that make a name an organisation in other languages or forms:
+/// `Instituto Gonzaga`, `Movimento 5 Stelle`, `Team Estonia`.
+pub const ORG_HEADS: &[&str] = &[
+    "Team",
+    "Instituto",
+    "Istituto",
+    "Institut",
+    "Universidad",
+    "Università",
+    "Universität",
+    "Université",
+    "Banco",
+    "Banca",
+    "Partido",
+    "Partito",
+    "Movimento",
+    "Movimiento",
+    "Mouvement",
+    "Parti",
 ];
 
 /// Lower-case words just before a name that mark it as a person.
@@ -929,6 +953,7 @@ pub const OTHER_WORDS: &[&str] = &[
     "Carnival",
     "Paralympics",
     "Expo",
+    "Day",
 ];
 
 pub static TITLES_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(TITLES));
