@@ -94,15 +94,12 @@ fn killed_with(signal: &str) {
     ));
     t.wait_for("the reader", |s| s.contains("list 1/1"));
     let pid = Command::new("pgrep")
-        .args(["-f", &format!("--db {db}$")])
+        .args(["-f", "--", &format!("--db {db}$")])
         .output()
         .ok()
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.lines().last().map(str::to_string));
-    let Some(pid) = pid else {
-        println!("skipped: pgrep could not find the reader's process");
-        return;
-    };
+    let pid = pid.expect("pgrep finds the reader's process");
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &pid])
         .status()
@@ -150,5 +147,38 @@ fn a_panic_restores_the_terminal() {
     assert!(
         printed.contains("DATELINE_TEST_PANIC"),
         "the panic message is printed: {printed}"
+    );
+}
+
+#[test]
+fn closing_the_terminal_ends_the_reader() {
+    if !tmux::available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_cache(dir.path());
+    let alive = || {
+        Command::new("pgrep")
+            .args(["-f", "--", &format!("--db {db}$")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    {
+        let t = Tmux::start("close", 100, 30, &[]);
+        t.run(&format!(
+            "exec '{}' --db '{db}'",
+            env!("CARGO_BIN_EXE_dateline")
+        ));
+        t.wait_for("the reader", |s| s.contains("list 1/1"));
+        assert!(alive());
+    } // the tmux server is killed here: the terminal goes away under the reader
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        !alive()
+    });
+    assert!(
+        gone,
+        "the reader must exit when its terminal closes, not spin on"
     );
 }

@@ -365,12 +365,61 @@ pub struct TerminalEvents;
 
 impl EventSource for TerminalEvents {
     fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
-        if event::poll(timeout)? {
+        // crossterm loops forever on a terminal that has gone away (its reads return 0
+        // bytes), so the kernel is asked first: a hang-up ends the reader instead of leaving
+        // it spinning with no one to see it.
+        wait_for_input(Duration::ZERO)?;
+        if event::poll(Duration::ZERO)? {
+            return event::read().map(Some);
+        }
+        if !wait_for_input(timeout)? {
+            return Ok(None);
+        }
+        if event::poll(Duration::ZERO)? {
             event::read().map(Some)
         } else {
             Ok(None)
         }
     }
+}
+
+/// Waits up to `timeout` for input on the terminal: `Ok(true)` when some is ready,
+/// `Ok(false)` when none came, an error when the terminal hung up.
+#[cfg(unix)]
+fn wait_for_input(timeout: Duration) -> std::io::Result<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        // crossterm reads /dev/tty then; let it wait.
+        return event::poll(timeout);
+    }
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: one valid pollfd, for the duration of the call.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    if n < 0 {
+        let e = std::io::Error::last_os_error();
+        return if e.kind() == std::io::ErrorKind::Interrupted {
+            Ok(false)
+        } else {
+            Err(e)
+        };
+    }
+    if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "the terminal was closed",
+        ));
+    }
+    Ok(n > 0)
+}
+
+#[cfg(not(unix))]
+fn wait_for_input(timeout: Duration) -> std::io::Result<bool> {
+    event::poll(timeout)
 }
 
 /// The message an event means, if any.
