@@ -76,6 +76,11 @@ fn has_word(s: &str) -> bool {
 }
 
 fn tokenize(input: &str) -> Vec<Token> {
+    // Control characters (a NUL ends an SQL string inside FTS5) separate words like spaces.
+    let input: String = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut tokens = Vec::new();
     let mut rest = input.trim();
     while !rest.is_empty() {
@@ -164,6 +169,11 @@ mod tests {
         assert_eq!(to_fts5("japan AND").unwrap(), r#""japan""#);
         assert_eq!(to_fts5("title:x {y} ^z").unwrap(), r#""title:x" "y" "z""#);
         assert_eq!(to_fts5(r#"say "hi""#).unwrap(), r#""say" "hi""#);
+        // Found by fuzzing: a NUL inside a phrase cut the FTS5 string short.
+        assert_eq!(
+            to_fts5("\"defence indu\0ry\"").unwrap(),
+            r#""defence indu ry""#
+        );
     }
 
     #[test]
