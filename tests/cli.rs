@@ -405,3 +405,81 @@ fn concurrent_writers_and_a_reader_share_the_cache() {
     }
     assert_eq!(env.json(&["stats", "--json"])["articles"], 121);
 }
+
+#[test]
+fn entity_commands_list_top_related_and_reindex() {
+    let env = Env::new();
+    env.json_lines(&["import", "--json", "--samples"]);
+    let seed_id = env.json_lines(&["import", "--json", SEED]).0[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let ents = env.json(&["entities", "--json", &seed_id]);
+    let borrell = ents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Josep Borrell")
+        .expect("Josep Borrell among the seed's entities");
+    assert_eq!(borrell["kind"], "person");
+    assert!(borrell["count"].as_u64().unwrap() >= 8);
+    assert!(
+        borrell["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "Borrell")
+    );
+
+    let top = env.json(&["entities", "--top", "5", "--kind", "place", "--json"]);
+    let top = top.as_array().unwrap();
+    assert_eq!(top.len(), 5);
+    assert!(top.iter().all(|e| e["kind"] == "place"));
+    for w in top.windows(2) {
+        assert!(
+            w[0]["mentions"].as_u64() >= w[1]["mentions"].as_u64(),
+            "most mentioned first"
+        );
+    }
+
+    // By alias, case-insensitive; most mentions first.
+    let listed = env.json(&["list", "--entity", "borrell", "--json"]);
+    assert_eq!(listed[0]["id"], seed_id.as_str());
+    assert!(listed[0]["mentions"].as_u64().unwrap() >= 8);
+    let japan = env.json(&["list", "--entity", "Japan", "--json"]);
+    assert!(
+        japan.as_array().unwrap().len() >= 2,
+        "Japan is in more than the seed"
+    );
+
+    let related = env.json(&["related", "--json", &seed_id]);
+    let related = related.as_array().unwrap();
+    assert!(!related.is_empty());
+    assert!(
+        related
+            .iter()
+            .all(|r| r["id"] != seed_id.as_str() && r["score"].as_f64().unwrap() > 0.0)
+    );
+
+    // reindex re-runs extraction: wipe the entity tables as an old extractor's cache would
+    // lack them, and reindex brings them back.
+    let before = env.json(&["stats", "--json"])["entities"].as_u64().unwrap();
+    assert!(before > 100);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "DELETE FROM article_entities; DELETE FROM entity_aliases; DELETE FROM entities;",
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(env.json(&["stats", "--json"])["entities"], 0);
+    env.cmd().arg("reindex").assert().success();
+    assert_eq!(
+        env.json(&["stats", "--json"])["entities"].as_u64().unwrap(),
+        before
+    );
+    assert_eq!(
+        env.json(&["list", "--entity", "Josep Borrell", "--json"])[0]["id"],
+        seed_id.as_str()
+    );
+}
