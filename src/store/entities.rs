@@ -197,7 +197,7 @@ impl Store {
             "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
                     ae.mentions
              FROM article_entities ae JOIN articles a ON a.rowid = ae.article
-             WHERE ae.entity_id = ?1 ORDER BY ae.mentions DESC, a.sort_key DESC LIMIT ?2"
+             WHERE ae.entity_id = ?1 ORDER BY ae.mentions DESC, ae.article DESC LIMIT ?2"
         } else {
             "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
                     MAX(ae.mentions) AS m

@@ -77,6 +77,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', 'bm25(10.0, 3.0, 1.0)');
     "#,
+    // 3: an entity's articles in index order, ties newest-imported first, so a list of the
+    // articles that mention a very common entity stops at its limit instead of sorting all.
+    r#"
+    DROP INDEX article_entities_by_entity;
+    CREATE INDEX article_entities_by_entity ON article_entities(entity_id, mentions DESC, article DESC);
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
