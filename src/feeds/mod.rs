@@ -176,74 +176,177 @@ pub fn refresh(
             });
         }
         drop(tx);
-        let mut done = 0;
-        for msg in rx {
-            match msg {
-                Msg::Item {
+        let mut writer = FeedWriter {
+            store: &mut *store,
+            feeds: &feeds,
+            summary: &mut summary,
+            new_per_feed: &mut new_per_feed,
+            on_progress: &mut on_progress,
+            opened: None,
+            written: Vec::new(),
+            finished: Vec::new(),
+            done: 0,
+        };
+        loop {
+            match rx.recv_timeout(BULK_WINDOW) {
+                Ok(msg) => writer.take(msg),
+                // Nothing arrived for a while: store what is waiting rather than sit on it.
+                Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            if writer.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW) {
+                writer.commit();
+            }
+        }
+        writer.commit();
+    });
+    Ok(summary)
+}
+
+/// How long fetched items may stay uncommitted while more keep arriving.
+const BULK_WINDOW: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// An item written into the open bulk, kept until the bulk commits.
+struct Written {
+    feed_id: i64,
+    item: Option<(Box<Article>, Vec<Entity>, Option<String>)>,
+    outcome: Result<Upsert>,
+}
+
+/// The one thread that holds the store during a refresh. Items are written in bulk
+/// transactions committed every [`BULK_WINDOW`] (a commit per item made the cache the
+/// bottleneck); if anything in a bulk fails it is rolled back and its items stored one
+/// transaction each. A feed's fetch state (ETag, Last-Modified) is recorded only after its
+/// items are committed, so a crash never leaves a 304 hiding items that were lost.
+struct FeedWriter<'a, P: FnMut(&Progress)> {
+    store: &'a mut Store,
+    feeds: &'a [Feed],
+    summary: &'a mut Summary,
+    new_per_feed: &'a mut std::collections::HashMap<i64, usize>,
+    on_progress: &'a mut P,
+    opened: Option<std::time::Instant>,
+    written: Vec<Written>,
+    finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
+    done: usize,
+}
+
+impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
+    fn take(&mut self, msg: Msg) {
+        match msg {
+            Msg::Item {
+                feed_id,
+                article,
+                entities,
+                guid,
+            } => {
+                if self.opened.is_none() && self.store.begin_bulk().is_ok() {
+                    self.opened = Some(std::time::Instant::now());
+                }
+                let outcome =
+                    self.store
+                        .upsert_from(&article, &entities, Some(feed_id), guid.as_deref());
+                let failed = outcome.is_err();
+                self.written.push(Written {
                     feed_id,
-                    article,
-                    entities,
-                    guid,
-                } => match store.upsert_from(&article, &entities, Some(feed_id), guid.as_deref()) {
-                    Ok(Upsert::Imported) => {
-                        summary.new_articles += 1;
-                        *new_per_feed.entry(feed_id).or_default() += 1;
-                    }
-                    Ok(Upsert::Updated) => summary.updated_articles += 1,
-                    Ok(Upsert::Unchanged) => {}
-                    Err(e) => summary.warnings.push(format!(
-                        "feed {feed_id}: {}: cannot store: {e}",
-                        article.title
-                    )),
-                },
-                Msg::Warning(w) => summary.warnings.push(w),
-                Msg::Done { feed_id, outcome } => {
-                    done += 1;
-                    let feed = feeds.iter().find(|f| f.id == feed_id);
-                    let label = feed.map_or_else(|| feed_id.to_string(), |f| f.label().to_string());
-                    let state = match &outcome {
-                        Ok(ok) => {
-                            if ok.not_modified {
-                                summary.not_modified += 1;
-                            }
-                            FetchState {
-                                etag: ok.etag.clone(),
-                                last_modified: ok.last_modified.clone(),
-                                error: None,
-                                title: ok.title.clone(),
-                            }
-                        }
-                        Err(reason) => {
-                            summary.failures.push(Failure {
-                                feed_id,
-                                label: label.clone(),
-                                reason: reason.clone(),
-                            });
-                            FetchState {
-                                error: Some(reason.clone()),
-                                ..FetchState::default()
-                            }
-                        }
-                    };
-                    if let Err(e) = store.set_fetch_state(feed_id, &state) {
-                        summary
-                            .warnings
-                            .push(format!("feed {feed_id}: cannot record the fetch: {e}"));
-                    }
-                    on_progress(&Progress {
-                        done,
-                        total: feeds.len(),
-                        feed_id,
-                        label,
-                        new_articles: outcome
-                            .is_ok()
-                            .then(|| new_per_feed.get(&feed_id).copied().unwrap_or(0)),
-                    });
+                    item: Some((article, entities, guid)),
+                    outcome,
+                });
+                if failed && self.opened.take().is_some() {
+                    self.store.rollback_bulk();
+                    self.replay();
+                }
+            }
+            Msg::Warning(w) => self.summary.warnings.push(w),
+            Msg::Done { feed_id, outcome } => {
+                self.finished.push((feed_id, outcome));
+                if self.opened.is_none() {
+                    self.commit();
                 }
             }
         }
-    });
-    Ok(summary)
+    }
+
+    /// Stores the bulk's items again, one transaction each (after a rollback).
+    fn replay(&mut self) {
+        for w in &mut self.written {
+            if let Some((article, entities, guid)) = &w.item {
+                w.outcome =
+                    self.store
+                        .upsert_from(article, entities, Some(w.feed_id), guid.as_deref());
+            }
+        }
+    }
+
+    fn commit(&mut self) {
+        if self.opened.take().is_some() && self.store.end_bulk().is_err() {
+            self.replay();
+        }
+        for w in self.written.drain(..) {
+            match w.outcome {
+                Ok(Upsert::Imported) => {
+                    self.summary.new_articles += 1;
+                    *self.new_per_feed.entry(w.feed_id).or_default() += 1;
+                }
+                Ok(Upsert::Updated) => self.summary.updated_articles += 1,
+                Ok(Upsert::Unchanged) => {}
+                Err(e) => {
+                    let title = w.item.as_ref().map_or("", |(a, ..)| a.title.as_str());
+                    self.summary.warnings.push(format!(
+                        "feed {}: {title}: cannot store: {}",
+                        w.feed_id,
+                        self.store.explain(e)
+                    ));
+                }
+            }
+        }
+        for (feed_id, outcome) in std::mem::take(&mut self.finished) {
+            self.finish_feed(feed_id, outcome);
+        }
+    }
+
+    fn finish_feed(&mut self, feed_id: i64, outcome: std::result::Result<FeedOk, String>) {
+        self.done += 1;
+        let feed = self.feeds.iter().find(|f| f.id == feed_id);
+        let label = feed.map_or_else(|| feed_id.to_string(), |f| f.label().to_string());
+        let state = match &outcome {
+            Ok(ok) => {
+                if ok.not_modified {
+                    self.summary.not_modified += 1;
+                }
+                FetchState {
+                    etag: ok.etag.clone(),
+                    last_modified: ok.last_modified.clone(),
+                    error: None,
+                    title: ok.title.clone(),
+                }
+            }
+            Err(reason) => {
+                self.summary.failures.push(Failure {
+                    feed_id,
+                    label: label.clone(),
+                    reason: reason.clone(),
+                });
+                FetchState {
+                    error: Some(reason.clone()),
+                    ..FetchState::default()
+                }
+            }
+        };
+        if let Err(e) = self.store.set_fetch_state(feed_id, &state) {
+            self.summary
+                .warnings
+                .push(format!("feed {feed_id}: cannot record the fetch: {e}"));
+        }
+        (self.on_progress)(&Progress {
+            done: self.done,
+            total: self.feeds.len(),
+            feed_id,
+            label,
+            new_articles: outcome
+                .is_ok()
+                .then(|| self.new_per_feed.get(&feed_id).copied().unwrap_or(0)),
+        });
+    }
 }
 
 /// The reason part of an error (the caller names the feed itself).
