@@ -69,7 +69,7 @@ fn the_reader_shows_articles_imported_while_it_is_open() {
     assert!(s.contains("Harbour story"), "{s}");
     // And the reader still works: search finds a new article.
     t.keys(&["/"]);
-    t.cmd(&["send-keys", "-t", "t", "-l", "harbour"]);
+    t.literal("harbour");
     t.keys(&["Enter"]);
     t.wait_for("search over the new articles", |s| {
         s.contains("search: harbour (30)")

@@ -4,75 +4,13 @@
 //! The entity steps need the extractor; they run whenever `entities::extract` finds
 //! something in the seed article, and then must pass.
 
+mod common;
+
+use common::tmux::{self, Tmux};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const SEED: &str = "assets/articles/00-japan-eu-security-partnership.txt";
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.cmd(&args);
-    }
-
-    fn literal(&self, text: &str) {
-        self.cmd(&["send-keys", "-t", "t", "-l", text]);
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn screen_with_styles(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-e", "-t", "t"])
-    }
-
-    /// Polls the screen until `ok` holds, or fails with the last screen.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-fn has_tmux() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// Whether a line of `capture-pane -e` output shows `word` in reverse video (the mark).
 fn reversed(styled: &str, word: &str) -> bool {
@@ -102,7 +40,7 @@ fn reversed(styled: &str, word: &str) -> bool {
 
 #[test]
 fn reader_in_a_real_terminal() {
-    if !has_tmux() {
+    if !tmux::available() {
         println!("skipped: tmux is not installed");
         return;
     }
@@ -127,25 +65,13 @@ fn reader_in_a_real_terminal() {
         String::from_utf8_lossy(&import.stderr)
     );
 
-    let tmux = Tmux {
-        socket: format!("dateline-test-{}", std::process::id()),
-    };
-    let shell_cmd = format!(
-        "env -i PATH=/usr/bin:/bin HOME='{}' TERM=xterm-256color DATELINE_DB='{}' PS1='$ ' sh",
-        home.display(),
-        db.display()
+    let (home_s, db_s) = (home.display().to_string(), db.display().to_string());
+    let tmux = Tmux::start(
+        "e2e",
+        160,
+        45,
+        &[("HOME", home_s.as_str()), ("DATELINE_DB", db_s.as_str())],
     );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "160",
-        "-y",
-        "45",
-        &shell_cmd,
-    ]);
     tmux.literal(&format!("'{bin}'; echo EXITED-$?"));
     tmux.keys(&["Enter"]);
 

@@ -125,7 +125,8 @@ fn iso_from_unix(secs: i64) -> String {
 
 const META_COLUMNS: &str = "id, title, section, published, source, read, starred";
 
-fn meta_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {
+/// An [`ArticleMeta`] from the first seven columns of a row, in [`META_COLUMNS`] order.
+pub(super) fn meta_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {
     Ok(ArticleMeta {
         id: ArticleId::new(r.get::<_, String>(0)?),
         title: r.get(1)?,

@@ -213,15 +213,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params![key, limit], |r| {
             Ok(EntityArticle {
-                article: ArticleMeta {
-                    id: ArticleId::new(r.get::<_, String>(0)?),
-                    title: r.get(1)?,
-                    section: r.get(2)?,
-                    published: r.get(3)?,
-                    source: r.get(4)?,
-                    read: r.get(5)?,
-                    starred: r.get(6)?,
-                },
+                article: super::articles::meta_from_row(r)?,
                 mentions: r.get::<_, i64>(7)? as usize,
             })
         })?;
@@ -261,18 +253,7 @@ impl Store {
              GROUP BY a.rowid ORDER BY score DESC, a.sort_key DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![id.as_str(), limit as i64], |r| {
-            Ok((
-                ArticleMeta {
-                    id: ArticleId::new(r.get::<_, String>(0)?),
-                    title: r.get(1)?,
-                    section: r.get(2)?,
-                    published: r.get(3)?,
-                    source: r.get(4)?,
-                    read: r.get(5)?,
-                    starred: r.get(6)?,
-                },
-                r.get::<_, f64>(7)?,
-            ))
+            Ok((super::articles::meta_from_row(r)?, r.get::<_, f64>(7)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

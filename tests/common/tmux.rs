@@ -1,5 +1,7 @@
 //! Driving the real binary in a real terminal: a private tmux server per test, keys in,
 //! the screen read back as a person sees it.
+// Each test crate that includes this uses a different part of it.
+#![allow(dead_code)]
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -60,6 +62,16 @@ impl Tmux {
     pub fn run(&self, line: &str) {
         self.cmd(&["send-keys", "-t", "t", "-l", line]);
         self.keys(&["Enter"]);
+    }
+
+    /// Types text without running it.
+    pub fn literal(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    /// The screen with its styles as escape sequences (to check highlights).
+    pub fn screen_with_styles(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-e", "-t", "t"])
     }
 
     pub fn screen(&self) -> String {
