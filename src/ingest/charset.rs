@@ -140,24 +140,63 @@ fn attr_value(tag: &str, name: &str) -> Option<String> {
 }
 
 /// Rewrites an XML declaration's encoding to UTF-8, for text that has already been decoded,
-/// so an XML parser does not decode it a second time.
+/// so an XML parser does not decode it a second time. Any further XML declaration is
+/// dropped: one anywhere but the start is invalid, and a second one makes the XML parser
+/// under feed-rs panic (found by fuzzing).
 pub fn declare_utf8(text: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if let Some(rest) = trimmed.strip_prefix("<?xml")
+        && rest.starts_with(char::is_whitespace)
         && let Some(end) = rest.find("?>")
     {
         return format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
-            &rest[end + 2..]
+            without_declarations(&rest[end + 2..])
         )
         .into();
     }
-    text.into()
+    without_declarations(text)
+}
+
+/// `text` with every `<?xml …?>` declaration removed (other processing instructions, such as
+/// `<?xml-stylesheet …?>`, stay).
+fn without_declarations(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_decl = |s: &str| s.starts_with("<?xml") && s[5..].starts_with(char::is_whitespace);
+    if !text
+        .match_indices("<?xml")
+        .any(|(i, _)| is_decl(&text[i..]))
+    {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("<?xml") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if is_decl(tail) {
+            rest = tail.find("?>").map_or("", |end| &tail[end + 2..]);
+        } else {
+            out.push_str("<?xml");
+            rest = &tail[5..];
+        }
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn later_xml_declarations_are_dropped() {
+        let t = "<?xml version='1.0'?><rss><?xml version='1.0' encoding='ISO-8859-1'?><a/><?xml-stylesheet href='s'?></rss>";
+        assert_eq!(
+            declare_utf8(t),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><a/><?xml-stylesheet href='s'?></rss>"
+        );
+        assert_eq!(declare_utf8("<rss><?xml version='1.0'"), "<rss>");
+    }
 
     #[test]
     fn picks_the_declared_encoding() {
