@@ -291,6 +291,42 @@ fn main() {
         final_db = db;
     }
 
+    // The same articles from the corpus's local Atom feeds, as `dateline fetch` stores them.
+    let feeds_dir = corpus.join("feeds");
+    let feed_bytes = dir_bytes(&feeds_dir);
+    for jobs in [1, import::default_jobs()] {
+        let db = fresh_db(&format!("feeds-{n}-j{jobs}.db"));
+        let mut store = Store::open(&db).expect("open");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&feeds_dir)
+            .expect("feeds")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        paths.sort();
+        for p in &paths {
+            store
+                .add_feed(&format!("file://{}", p.display()), None, false)
+                .expect("add feed");
+        }
+        let opts = dateline::ingest::fetch::FetchOptions {
+            jobs,
+            ..Default::default()
+        };
+        let (started, cpu0) = (Instant::now(), process_cpu());
+        let summary = dateline::feeds::refresh(&mut store, &[], &opts, |_| {}).expect("refresh");
+        let secs = started.elapsed().as_secs_f64();
+        let cpu = (process_cpu() - cpu0).as_secs_f64();
+        assert!(summary.failures.is_empty(), "{:?}", summary.failures);
+        println!(
+            "import (Atom feeds, {jobs} thread{}): {:.1} s wall, {:.0} articles/s, {:.1} MB/s of feed XML; {:.1} s CPU ({:.0} articles per CPU-second)",
+            if jobs == 1 { "" } else { "s" },
+            secs,
+            summary.new_articles as f64 / secs,
+            feed_bytes as f64 / 1e6 / secs,
+            cpu,
+            summary.new_articles as f64 / cpu
+        );
+    }
+
     let store = Store::open(&final_db).expect("open");
     // Checkpoint so the size is the settled file, not a WAL still growing.
     let _ = store
