@@ -44,8 +44,8 @@ pub fn parse(bytes: &[u8], url: &str, http_charset: Option<&str>, source: &str) 
         .base_uri(base)
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser
-        .parse(trimmed.as_bytes())
+    let feed = super::guard::fenced(|| parser.parse(trimmed.as_bytes()))
+        .ok_or_else(|| Error::bad_input(url, "malformed feed: the feed parser gave up on it"))?
         .map_err(|e| Error::bad_input(url, describe(&e, trimmed)))?;
     let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let items = feed

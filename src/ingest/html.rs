@@ -168,11 +168,16 @@ impl Walker {
 /// the body as blocks. `url` is the page's address when known (resolves relative links).
 pub fn parse_page(html: &str, url: Option<&str>, source: &str) -> Result<Article> {
     let absolute = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let mut r = dom_smoothie::Readability::new(html, absolute, None)
-        .map_err(|e| Error::bad_input(source, format!("cannot read the page: {e}")))?;
-    let page = r
-        .parse()
-        .map_err(|e| Error::bad_input(source, format!("no article found in the page ({e})")))?;
+    let extracted = super::guard::fenced(|| {
+        dom_smoothie::Readability::new(html, absolute, None)
+            .map_err(|e| format!("cannot read the page: {e}"))
+            .and_then(|mut r| {
+                r.parse()
+                    .map_err(|e| format!("no article found in the page ({e})"))
+            })
+    })
+    .ok_or_else(|| Error::bad_input(source, "malformed page: the extractor gave up on it"))?;
+    let page = extracted.map_err(|e| Error::bad_input(source, e))?;
     let blocks = to_blocks(&page.content);
     if blocks.is_empty() {
         return Err(Error::bad_input(

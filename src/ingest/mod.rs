@@ -6,6 +6,7 @@ pub mod charset;
 pub mod date;
 pub mod feed;
 pub mod fetch;
+pub mod guard;
 pub mod html;
 pub mod text;
 

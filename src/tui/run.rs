@@ -522,6 +522,8 @@ pub fn run(store: Store) -> Result<()> {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
         previous(info);
     }));
+    // Outermost, so a third-party parser's panic in a background refresh stays silent.
+    crate::ingest::guard::install_quiet_hook();
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     // A test hook: proves in a real terminal that a panic still restores it.
     if std::env::var_os("DATELINE_TEST_PANIC").is_some() {
