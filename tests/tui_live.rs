@@ -13,6 +13,12 @@ const SEED: &str = concat!(
     "/assets/articles/00-japan-eu-security-partnership.txt"
 );
 
+/// The shell printed the reader's exit status: a line of its own, not the typed command
+/// (which holds `EXITED-$?` while the reader is still starting).
+fn exited(screen: &str) -> bool {
+    screen.lines().any(|l| l.starts_with("EXITED-"))
+}
+
 fn seeded_cache(dir: &Path) -> String {
     let db = dir.join("cache.db");
     let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
@@ -75,7 +81,9 @@ fn the_reader_shows_articles_imported_while_it_is_open() {
         s.contains("search: harbour (30)")
     });
     t.keys(&["q"]);
-    t.wait_for("the shell", |s| s.contains("EXITED-0"));
+    t.wait_for("the shell", |s| {
+        s.lines().any(|l| l.starts_with("EXITED-0"))
+    });
     t.assert_restored();
 }
 
@@ -105,7 +113,7 @@ fn killed_with(signal: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-    let s = t.wait_for("the shell after the signal", |s| s.contains("EXITED-"));
+    let s = t.wait_for("the shell after the signal", exited);
     assert!(!s.contains("? help"), "the reader's screen is gone:\n{s}");
     t.assert_restored();
 }
@@ -135,7 +143,7 @@ fn a_panic_restores_the_terminal() {
         env!("CARGO_BIN_EXE_dateline"),
         log.display()
     ));
-    let s = t.wait_for("the shell after the panic", |s| s.contains("EXITED-"));
+    let s = t.wait_for("the shell after the panic", exited);
     assert!(!s.contains("EXITED-0"), "a panic is a failure:\n{s}");
     t.assert_restored();
     // The shell still echoes what is typed (raw mode is off).
