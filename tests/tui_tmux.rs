@@ -145,17 +145,5 @@ fn reader_in_a_real_terminal() {
         !s.contains("all articles"),
         "the reader's screen is gone:\n{s}"
     );
-    assert_eq!(
-        tmux.cmd(&["display", "-p", "-t", "t", "#{alternate_on}"])
-            .trim(),
-        "0"
-    );
-    let mouse = tmux.cmd(&[
-        "display",
-        "-p",
-        "-t",
-        "t",
-        "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}",
-    ]);
-    assert_eq!(mouse.trim(), "000", "mouse capture is off again");
+    tmux.assert_restored();
 }
