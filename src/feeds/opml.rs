@@ -45,14 +45,7 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<OpmlImport> {
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
-                let pos = usize::try_from(reader.error_position())
-                    .unwrap_or(0)
-                    .min(text.len());
-                let line = text.as_bytes()[..pos]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
+                let line = crate::ingest::charset::line_at(&text, reader.error_position());
                 return Err(Error::bad_input(
                     origin,
                     format!(

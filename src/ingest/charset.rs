@@ -139,6 +139,16 @@ fn attr_value(tag: &str, name: &str) -> Option<String> {
     None
 }
 
+/// The 1-based line of byte `pos` in `text` (for "malformed XML at line N").
+pub fn line_at(text: &str, pos: u64) -> usize {
+    let pos = usize::try_from(pos).unwrap_or(0).min(text.len());
+    text.as_bytes()[..pos]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
 /// Rewrites an XML declaration's encoding to UTF-8, for text that has already been decoded,
 /// so an XML parser does not decode it a second time. Any further XML declaration is
 /// dropped: one anywhere but the start is invalid, and a second one makes the XML parser

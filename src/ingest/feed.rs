@@ -115,14 +115,7 @@ fn xml_error(text: &str) -> Option<String> {
             }
             Ok(_) => {}
             Err(e) => {
-                let pos = usize::try_from(r.error_position())
-                    .unwrap_or(0)
-                    .min(text.len());
-                let line = text.as_bytes()[..pos]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
+                let line = super::charset::line_at(text, r.error_position());
                 return Some(format!(
                     "malformed XML at line {line}: {}",
                     clean_line(&e.to_string())

@@ -1,14 +1,14 @@
 //! The `?` overlay: every key of the keymap, grouped by where it applies, drawn from the
 //! keymap rows themselves, and the credit for the bundled sample articles.
 
-use super::{pane_block, reader::wrap, theme};
+use super::{reader::wrap, theme};
 use crate::tui::keymap::Context;
 use crate::tui::state::AppState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Widget};
+use ratatui::widgets::Widget;
 
 pub struct HelpView<'a> {
     pub state: &'a AppState,
@@ -55,22 +55,7 @@ impl Widget for HelpView<'_> {
         if w < 3 || h < 3 {
             return;
         }
-        let r = Rect::new(
-            area.x + (area.width - w) / 2,
-            area.y + (area.height.saturating_sub(h)) / 2,
-            w,
-            h,
-        );
-        Clear.render(r, buf);
-        let block = pane_block(" Help · Esc closes ", true);
-        let inner = block.inner(r);
-        block.render(r, buf);
-        let text_area = Rect::new(
-            inner.x + 1.min(inner.width),
-            inner.y,
-            inner.width.saturating_sub(2),
-            inner.height,
-        );
+        let (_, text_area) = super::overlay(area, buf, w, h, 2, " Help · Esc closes ");
         let lines = lines(self.state, usize::from(text_area.width));
         let scroll = self.scroll.min(lines.len().saturating_sub(1));
         for (i, line) in lines

@@ -53,6 +53,36 @@ pub mod theme {
 }
 
 /// A pane's frame, its border brighter when focused.
+/// Draws an overlay box of `w`×`h` centred across `area` (placed at a `1/down` of the spare
+/// height), clears what is under it, frames it with `title`, and returns the area inside the
+/// frame and the area for its text (one column of margin each side).
+pub fn overlay(
+    area: Rect,
+    buf: &mut Buffer,
+    w: u16,
+    h: u16,
+    down: u16,
+    title: &str,
+) -> (Rect, Rect) {
+    let r = Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / down.max(1),
+        w,
+        h,
+    );
+    Clear.render(r, buf);
+    let block = pane_block(title, true);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    let text = Rect::new(
+        inner.x + 1.min(inner.width),
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    (inner, text)
+}
+
 pub fn pane_block(title: &str, focused: bool) -> Block<'_> {
     Block::new()
         .borders(Borders::ALL)

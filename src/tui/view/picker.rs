@@ -1,13 +1,13 @@
 //! The `f` overlay: "All articles", then each feed with its article count; the selected row
 //! highlighted. With no feeds it says how to add one.
 
-use super::{pane_block, theme};
+use super::theme;
 use crate::tui::state::FeedPicker;
 use crate::tui::text::{self, clean};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Widget};
+use ratatui::widgets::Widget;
 
 pub struct PickerView<'a>(pub &'a FeedPicker);
 
@@ -34,22 +34,8 @@ impl Widget for PickerView<'_> {
         if w < 5 || h < 3 {
             return;
         }
-        let r = Rect::new(
-            area.x + (area.width - w) / 2,
-            area.y + (area.height.saturating_sub(h)) / 3,
-            w,
-            h,
-        );
-        Clear.render(r, buf);
-        let block = pane_block(" Feeds · Enter lists · Esc closes ", true);
-        let inner = block.inner(r);
-        block.render(r, buf);
-        let text_area = Rect::new(
-            inner.x + 1.min(inner.width),
-            inner.y,
-            inner.width.saturating_sub(2),
-            inner.height,
-        );
+        let (inner, text_area) =
+            super::overlay(area, buf, w, h, 3, " Feeds · Enter lists · Esc closes ");
         let width = usize::from(text_area.width);
         let mut lines = vec![row("All articles", None, width)];
         for f in &p.feeds {
