@@ -1,11 +1,11 @@
 //! Importing a batch: parse and extract on every core, write to the cache from one thread,
-//! one transaction per article, and report each input in the order it was given. A bad input
+//! in bulk transactions, and report each input in the order it was given. A bad input
 //! is reported and skipped; it never stops the batch or leaves anything half-stored.
 
 use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, Entity};
-use crate::store::{Store, Upsert};
+use crate::store::{Encoded, Store, Upsert};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,10 +50,28 @@ impl Totals {
     }
 }
 
-/// An article ready to store: parsed, with its entities extracted.
-pub fn prepare(parsed: Parsed) -> (Article, Vec<Entity>, Vec<String>) {
-    let entities = entities::extract(&parsed.article);
-    (parsed.article, entities, parsed.warnings)
+/// An article ready to store: parsed, its entities extracted and its stored form encoded.
+/// Made on the parse workers, so the one thread that writes only writes.
+pub struct Ready {
+    pub article: Article,
+    pub entities: Vec<Entity>,
+    pub encoded: Encoded,
+    pub warnings: Vec<String>,
+}
+
+impl Ready {
+    pub fn from_parsed(parsed: Parsed) -> Ready {
+        Ready {
+            entities: entities::extract(&parsed.article),
+            encoded: Encoded::of(&parsed.article),
+            article: parsed.article,
+            warnings: parsed.warnings,
+        }
+    }
+
+    fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
+        store.upsert_encoded(&self.article, &self.encoded, &self.entities, None, None)
+    }
 }
 
 /// The number of worker threads to use when the user did not say.
@@ -64,14 +82,14 @@ pub fn default_jobs() -> usize {
 }
 
 /// How long imported articles may stay uncommitted while more keep arriving.
-const BULK_WINDOW: Duration = Duration::from_millis(100);
+const BULK_WINDOW: Duration = Duration::from_millis(500);
 
 /// An input whose article sits in the open bulk write: its report, and the article itself
 /// in case the bulk must be stored again one by one.
 struct Held {
     index: usize,
     report: Report,
-    article: Option<(Article, Vec<Entity>)>,
+    ready: Option<Ready>,
 }
 
 /// The writer's side of an import: stores articles in bulk writes committed at least every
@@ -108,10 +126,10 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         &mut self,
         index: usize,
         origin: String,
-        parsed: crate::Result<Parsed>,
+        ready: crate::Result<Ready>,
         more_waiting: bool,
     ) {
-        match parsed {
+        match ready {
             Err(e) => self.held.push(Held {
                 index,
                 report: Report {
@@ -119,23 +137,22 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
                     outcome: Err(e.to_string()),
                     warnings: Vec::new(),
                 },
-                article: None,
+                ready: None,
             }),
-            Ok(p) => {
-                let (article, ents, warnings) = prepare(p);
+            Ok(mut r) => {
                 if self.opened.is_none() && self.store.begin_bulk().is_ok() {
                     self.opened = Some(Instant::now());
                 }
-                let outcome = self.store.upsert(&article, &ents);
+                let outcome = r.store_in(self.store);
                 let failed = outcome.is_err();
                 self.held.push(Held {
                     index,
                     report: Report {
                         origin,
-                        outcome: self.outcome(&article, outcome),
-                        warnings,
+                        outcome: self.outcome(&r.article, outcome),
+                        warnings: std::mem::take(&mut r.warnings),
                     },
-                    article: Some((article, ents)),
+                    ready: Some(r),
                 });
                 if failed && self.opened.take().is_some() {
                     self.store.rollback_bulk();
@@ -162,9 +179,9 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
     fn replay(&mut self) {
         let mut held = std::mem::take(&mut self.held);
         for h in &mut held {
-            if let Some((article, ents)) = &h.article {
-                let r = self.store.upsert(article, ents);
-                h.report.outcome = self.outcome(article, r);
+            if let Some(ready) = &h.ready {
+                let r = ready.store_in(self.store);
+                h.report.outcome = self.outcome(&ready.article, r);
             }
         }
         self.held = held;
@@ -203,13 +220,18 @@ pub fn import_with<T: Sync>(
     if jobs <= 1 || items.len() <= 1 {
         for (i, item) in items.iter().enumerate() {
             let (origin, parsed) = parse(item);
-            writer.write(i, origin, parsed, i + 1 < items.len());
+            writer.write(
+                i,
+                origin,
+                parsed.map(Ready::from_parsed),
+                i + 1 < items.len(),
+            );
         }
         return writer.finish();
     }
     let next = AtomicUsize::new(0);
     // A bounded channel keeps parsed articles from piling up when the writer is slower.
-    let (tx, rx) = mpsc::sync_channel::<(usize, String, crate::Result<Parsed>)>(jobs * 8);
+    let (tx, rx) = mpsc::sync_channel::<(usize, String, crate::Result<Ready>)>(jobs * 8);
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
@@ -219,7 +241,10 @@ pub fn import_with<T: Sync>(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
                     let (origin, parsed) = parse(item);
-                    if tx.send((i, origin, parsed)).is_err() {
+                    if tx
+                        .send((i, origin, parsed.map(Ready::from_parsed)))
+                        .is_err()
+                    {
                         break;
                     }
                 }

@@ -12,7 +12,7 @@ use crate::ingest::fetch::{Client, FetchOptions, Fetched};
 use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::{Article, Entity};
 use crate::sanitize::{clean_line, clean_text};
-use crate::store::{Feed, FetchState, Store, Upsert};
+use crate::store::{Encoded, Feed, FetchState, Store, Upsert};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -98,9 +98,7 @@ pub struct Progress {
 enum Msg {
     Item {
         feed_id: i64,
-        article: Box<Article>,
-        entities: Vec<Entity>,
-        guid: Option<String>,
+        item: Box<Ready>,
     },
     Warning(String),
     Done {
@@ -204,12 +202,32 @@ pub fn refresh(
 }
 
 /// How long fetched items may stay uncommitted while more keep arriving.
-const BULK_WINDOW: std::time::Duration = std::time::Duration::from_millis(100);
+const BULK_WINDOW: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A feed item ready to store: entities extracted and stored form encoded on the worker.
+struct Ready {
+    article: Article,
+    encoded: Encoded,
+    entities: Vec<Entity>,
+    guid: Option<String>,
+}
+
+impl Ready {
+    fn store_in(&self, store: &mut Store, feed_id: i64) -> Result<Upsert> {
+        store.upsert_encoded(
+            &self.article,
+            &self.encoded,
+            &self.entities,
+            Some(feed_id),
+            self.guid.as_deref(),
+        )
+    }
+}
 
 /// An item written into the open bulk, kept until the bulk commits.
 struct Written {
     feed_id: i64,
-    item: Option<(Box<Article>, Vec<Entity>, Option<String>)>,
+    item: Box<Ready>,
     outcome: Result<Upsert>,
 }
 
@@ -233,22 +251,15 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
 impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
     fn take(&mut self, msg: Msg) {
         match msg {
-            Msg::Item {
-                feed_id,
-                article,
-                entities,
-                guid,
-            } => {
+            Msg::Item { feed_id, item } => {
                 if self.opened.is_none() && self.store.begin_bulk().is_ok() {
                     self.opened = Some(std::time::Instant::now());
                 }
-                let outcome =
-                    self.store
-                        .upsert_from(&article, &entities, Some(feed_id), guid.as_deref());
+                let outcome = item.store_in(self.store, feed_id);
                 let failed = outcome.is_err();
                 self.written.push(Written {
                     feed_id,
-                    item: Some((article, entities, guid)),
+                    item,
                     outcome,
                 });
                 if failed && self.opened.take().is_some() {
@@ -269,11 +280,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
     /// Stores the bulk's items again, one transaction each (after a rollback).
     fn replay(&mut self) {
         for w in &mut self.written {
-            if let Some((article, entities, guid)) = &w.item {
-                w.outcome =
-                    self.store
-                        .upsert_from(article, entities, Some(w.feed_id), guid.as_deref());
-            }
+            w.outcome = w.item.store_in(self.store, w.feed_id);
         }
     }
 
@@ -290,7 +297,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 Ok(Upsert::Updated) => self.summary.updated_articles += 1,
                 Ok(Upsert::Unchanged) => {}
                 Err(e) => {
-                    let title = w.item.as_ref().map_or("", |(a, ..)| a.title.as_str());
+                    let title = &w.item.article.title;
                     self.summary.warnings.push(format!(
                         "feed {}: {title}: cannot store: {}",
                         w.feed_id,
@@ -397,12 +404,14 @@ fn fetch_feed(
                 }
             }
         }
-        let entities = entities::extract(&article);
         let msg = Msg::Item {
             feed_id: f.id,
-            article: Box::new(article),
-            entities,
-            guid: item.guid,
+            item: Box::new(Ready {
+                encoded: Encoded::of(&article),
+                entities: entities::extract(&article),
+                article,
+                guid: item.guid,
+            }),
         };
         if tx.send(msg).is_err() {
             break;

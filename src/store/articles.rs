@@ -6,10 +6,12 @@
 //! the same column (external content), so the text is not kept twice.
 
 use super::Store;
+use super::entities::{EntityTotals, KnownEntities};
 use crate::error::{Error, Result};
 use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// What an import did to the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +51,26 @@ struct LayoutBlock {
     c: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     s: Option<String>,
+}
+
+/// An article in the form the cache stores it: body flattened, layout and content hash
+/// computed. Pure work, so the parse workers do it and the one thread that writes does not.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    hash: String,
+    body: String,
+    layout: String,
+}
+
+impl Encoded {
+    pub fn of(article: &Article) -> Encoded {
+        let (body, layout) = encode_body(&article.blocks);
+        Encoded {
+            hash: content_hash(article),
+            body,
+            layout,
+        }
+    }
 }
 
 fn encode_body(blocks: &[Block]) -> (String, String) {
@@ -153,23 +175,51 @@ impl Store {
         feed_id: Option<i64>,
         guid: Option<&str>,
     ) -> Result<Upsert> {
+        self.upsert_encoded(article, &Encoded::of(article), entities, feed_id, guid)
+    }
+
+    /// [`Store::upsert_from`] with the article already encoded (by `Encoded::of(article)`).
+    pub fn upsert_encoded(
+        &mut self,
+        article: &Article,
+        encoded: &Encoded,
+        entities: &[Entity],
+        feed_id: Option<i64>,
+        guid: Option<&str>,
+    ) -> Result<Upsert> {
         // Inside a bulk write, the bulk's transaction; otherwise one of its own.
         if !self.conn.is_autocommit() {
             return write_article(
                 &self.conn,
-                article,
+                (article, encoded),
                 entities,
                 feed_id,
                 guid,
-                Some(&mut self.pending_fts),
+                &mut self.known,
+                Some(&mut self.bulk),
             );
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let outcome = write_article(&tx, article, entities, feed_id, guid, None)?;
-        tx.commit()?;
-        Ok(outcome)
+        let outcome = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcome = write_article(
+                &tx,
+                (article, encoded),
+                entities,
+                feed_id,
+                guid,
+                &mut self.known,
+                None,
+            )?;
+            tx.commit()?;
+            Ok(outcome)
+        })();
+        if outcome.is_err() {
+            // Rolled back: what it noted as stored may not be.
+            self.known.forget();
+        }
+        outcome
     }
 
     /// Opens a bulk write: until [`Store::end_bulk`], upserts go into one transaction, so the
@@ -179,8 +229,12 @@ impl Store {
     /// article may be half-written: the caller must [`Store::rollback_bulk`] and store the
     /// bulk's articles again one by one ([`crate::import`] does).
     pub fn begin_bulk(&mut self) -> Result<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        self.pending_fts.clear();
+        // A bulk touches index pages all over the file; SQLite's default 2 MB page cache
+        // made a large import reread them from the OS again and again.
+        self.conn.execute_batch(
+            "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192; BEGIN IMMEDIATE",
+        )?;
+        self.bulk.clear();
         Ok(())
     }
 
@@ -190,28 +244,18 @@ impl Store {
         if self.conn.is_autocommit() {
             return Ok(());
         }
-        let rowids = std::mem::take(&mut self.pending_fts);
-        let indexed = if rowids.is_empty() {
-            Ok(0)
-        } else {
-            let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
-            self.conn.execute(
-                "INSERT INTO articles_fts(rowid, title, standfirst, body)
-                 SELECT rowid, title, standfirst, body FROM articles
-                 WHERE rowid IN (SELECT value FROM json_each(?1))",
-                [list],
-            )
-        };
-        if let Err(e) = indexed.and_then(|_| self.conn.execute_batch("COMMIT")) {
+        let finished = self.bulk.finish(&self.conn);
+        if let Err(e) = finished.and_then(|_| Ok(self.conn.execute_batch("COMMIT")?)) {
             self.rollback_bulk();
-            return Err(e.into());
+            return Err(e);
         }
         Ok(())
     }
 
     /// Abandons a bulk write: none of its articles are stored.
     pub fn rollback_bulk(&mut self) {
-        self.pending_fts.clear();
+        self.bulk.clear();
+        self.known.forget();
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -380,11 +424,18 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let rowid = article_rowid(&tx, id)?;
-        super::entities::remove_article_entities(&tx, rowid)?;
-        super::entities::insert_article_entities(&tx, rowid, entities)?;
-        tx.commit()?;
-        Ok(())
+        let known = &mut self.known;
+        let replaced = (|| {
+            let rowid = article_rowid(&tx, id)?;
+            super::entities::remove_article_entities(&tx, rowid)?;
+            super::entities::insert_article_entities(&tx, rowid, entities, known, None)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if replaced.is_err() {
+            known.forget();
+        }
+        replaced
     }
 
     /// The cache file's size in bytes, WAL included (0 in memory).
@@ -400,22 +451,18 @@ impl Store {
     }
 }
 
-/// Writes one article and its entities on `conn` (a transaction or savepoint the caller
-/// commits).
-/// Writes one article and its entities on `conn` (a transaction the caller commits). With
-/// `defer_fts`, its search entry is not written but its rowid pushed there, to be indexed in
-/// one statement at the end of a bulk: FTS5 flushes its pending index at every statement
-/// savepoint, so entries written one statement per article become one index segment each.
+/// Writes one article and its entities on `conn` (a transaction the caller commits). Inside
+/// a bulk, its search entry and its entities' totals are left to the bulk's commit.
 fn write_article(
     conn: &Connection,
-    article: &Article,
+    (article, encoded): (&Article, &Encoded),
     entities: &[Entity],
     feed_id: Option<i64>,
     guid: Option<&str>,
-    defer_fts: Option<&mut Vec<i64>>,
+    known: &mut KnownEntities,
+    mut bulk: Option<&mut Bulk>,
 ) -> Result<Upsert> {
-    let hash = content_hash(article);
-    let (body, layout) = encode_body(&article.blocks);
+    let Encoded { hash, body, layout } = encoded;
     let now = now();
     let existing: Option<(i64, String, String, Option<String>, String)> = conn
         .prepare_cached(
@@ -430,11 +477,11 @@ fn write_article(
         .clone()
         .unwrap_or_else(|| iso_from_unix(now));
     let (rowid, outcome) = match existing {
-        Some((_, old_hash, ..)) if old_hash == hash => return Ok(Upsert::Unchanged),
+        Some((_, old_hash, ..)) if old_hash == *hash => return Ok(Upsert::Unchanged),
         Some((rowid, _, old_title, old_standfirst, old_body)) => {
             // An article written earlier in the same bulk is not indexed yet: nothing to
             // delete from the index (deleting what is not there would corrupt it).
-            let indexed = !defer_fts.as_ref().is_some_and(|p| p.contains(&rowid));
+            let indexed = !bulk.as_ref().is_some_and(|b| b.fts_set.contains(&rowid));
             if indexed {
                 conn.prepare_cached(
                     "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
@@ -497,10 +544,10 @@ fn write_article(
             (conn.last_insert_rowid(), Upsert::Imported)
         }
     };
-    match defer_fts {
-        Some(pending) => {
-            if !pending.contains(&rowid) {
-                pending.push(rowid);
+    match bulk.as_deref_mut() {
+        Some(b) => {
+            if b.fts_set.insert(rowid) {
+                b.fts.push(rowid);
             }
         }
         None => {
@@ -510,8 +557,43 @@ fn write_article(
             .execute(params![rowid, article.title, article.standfirst, body])?;
         }
     }
-    super::entities::insert_article_entities(conn, rowid, entities)?;
+    let totals = bulk.map(|b| &mut b.totals);
+    super::entities::insert_article_entities(conn, rowid, entities, known, totals)?;
     Ok(outcome)
+}
+
+/// What an open bulk write defers to its commit: the search entries of its articles (FTS5
+/// flushes its pending index at every statement savepoint, so entries written one statement
+/// per article became one index segment each) and its entities' running totals.
+#[derive(Default)]
+pub(crate) struct Bulk {
+    fts: Vec<i64>,
+    fts_set: HashSet<i64>,
+    totals: EntityTotals,
+}
+
+impl Bulk {
+    fn clear(&mut self) {
+        self.fts.clear();
+        self.fts_set.clear();
+        self.totals.clear();
+    }
+
+    /// Writes what was deferred, inside the bulk's transaction.
+    fn finish(&mut self, conn: &Connection) -> Result<()> {
+        let rowids = std::mem::take(&mut self.fts);
+        self.fts_set.clear();
+        if !rowids.is_empty() {
+            let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
+            conn.execute(
+                "INSERT INTO articles_fts(rowid, title, standfirst, body)
+                 SELECT rowid, title, standfirst, body FROM articles
+                 WHERE rowid IN (SELECT value FROM json_each(?1))",
+                [list],
+            )?;
+        }
+        self.totals.apply(conn)
+    }
 }
 
 pub(super) fn article_rowid(tx: &Transaction<'_>, id: &ArticleId) -> Result<i64> {

@@ -6,8 +6,9 @@
 use super::Store;
 use crate::error::Result;
 use crate::model::{ArticleId, ArticleMeta, Entity, EntityKind, Field, Mention};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// An entity across the whole cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,16 +48,60 @@ fn field_from_code(code: u8, block: i64) -> Option<Field> {
     }
 }
 
+/// Entity ids and aliases known to be in the file. Entities are never deleted, so an id
+/// once seen stays valid, unless the bulk that created it is rolled back: then
+/// [`KnownEntities::forget`] must be called.
+#[derive(Default)]
+pub(crate) struct KnownEntities {
+    ids: HashMap<(String, EntityKind), i64>,
+    aliases: HashMap<i64, HashSet<String>>,
+}
+
+impl KnownEntities {
+    /// Past this many entities the memo is dropped and rebuilt as it is used.
+    const LIMIT: usize = 200_000;
+
+    pub(crate) fn forget(&mut self) {
+        self.ids.clear();
+        self.aliases.clear();
+    }
+}
+
+/// Per-entity totals of a bulk write, added to the `entities` rows once when it commits:
+/// updating an entity's row (and the `entities_top` index) for every article that mentions
+/// it was most of the cost of storing an article.
+#[derive(Default)]
+pub(crate) struct EntityTotals(HashMap<i64, (i64, i64)>);
+
+impl EntityTotals {
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Adds the totals to the entities' rows (inside the bulk's transaction).
+    pub(crate) fn apply(&mut self, tx: &Connection) -> Result<()> {
+        let mut add = tx.prepare_cached(
+            "UPDATE entities SET articles = articles + ?2, mentions = mentions + ?3 WHERE id = ?1",
+        )?;
+        for (id, (articles, mentions)) in self.0.drain() {
+            add.execute(params![id, articles, mentions])?;
+        }
+        Ok(())
+    }
+}
+
+/// Links an article to its entities. With `totals` (inside a bulk), the entities' running
+/// totals are collected there to be applied at commit; without, they are updated now.
 pub(super) fn insert_article_entities(
     tx: &Connection,
     article: i64,
     entities: &[Entity],
+    known: &mut KnownEntities,
+    mut totals: Option<&mut EntityTotals>,
 ) -> Result<()> {
-    let mut upsert_entity = tx.prepare_cached(
-        "INSERT INTO entities(name, kind, articles, mentions) VALUES(?1, ?2, 1, ?3)
-         ON CONFLICT(name, kind) DO UPDATE SET articles = articles + 1,
-         mentions = mentions + excluded.mentions RETURNING id",
-    )?;
+    if known.ids.len().max(known.aliases.len()) > KnownEntities::LIMIT {
+        known.forget();
+    }
     let mut add_alias =
         tx.prepare_cached("INSERT OR IGNORE INTO entity_aliases(alias, entity_id) VALUES(?1, ?2)")?;
     let mut link = tx.prepare_cached(
@@ -68,13 +113,29 @@ pub(super) fn insert_article_entities(
         if e.mentions.is_empty() {
             continue;
         }
-        let id: i64 = upsert_entity.query_row(
-            params![e.name, e.kind.as_str(), e.mentions.len() as i64],
-            |r| r.get(0),
-        )?;
-        add_alias.execute(params![e.name, id])?;
-        for a in &e.aliases {
-            add_alias.execute(params![a, id])?;
+        let mentions = e.mentions.len() as i64;
+        let id = match totals.as_deref_mut() {
+            Some(totals) => {
+                let id = entity_id(tx, known, &e.name, e.kind)?;
+                let t = totals.0.entry(id).or_default();
+                t.0 += 1;
+                t.1 += mentions;
+                id
+            }
+            None => tx
+                .prepare_cached(
+                    "INSERT INTO entities(name, kind, articles, mentions) VALUES(?1, ?2, 1, ?3)
+                     ON CONFLICT(name, kind) DO UPDATE SET articles = articles + 1,
+                     mentions = mentions + excluded.mentions RETURNING id",
+                )?
+                .query_row(params![e.name, e.kind.as_str(), mentions], |r| r.get(0))?,
+        };
+        for alias in std::iter::once(&e.name).chain(&e.aliases) {
+            let seen = known.aliases.entry(id).or_default();
+            if !seen.contains(alias.as_str()) {
+                add_alias.execute(params![alias, id])?;
+                seen.insert(alias.clone());
+            }
         }
         let spans: Vec<(u8, i64, usize, usize)> = e
             .mentions
@@ -87,12 +148,41 @@ pub(super) fn insert_article_entities(
         link.execute(params![
             article,
             id,
-            e.mentions.len() as i64,
+            mentions,
             serde_json::to_string(&e.aliases).unwrap_or_else(|_| "[]".into()),
             serde_json::to_string(&spans).unwrap_or_else(|_| "[]".into()),
         ])?;
     }
     Ok(())
+}
+
+/// The id of the entity row for (name, kind), created with zero totals if new.
+fn entity_id(
+    tx: &Connection,
+    known: &mut KnownEntities,
+    name: &str,
+    kind: EntityKind,
+) -> Result<i64> {
+    let key = (name.to_string(), kind);
+    if let Some(id) = known.ids.get(&key) {
+        return Ok(*id);
+    }
+    let found: Option<i64> = tx
+        .prepare_cached("SELECT id FROM entities WHERE name = ?1 AND kind = ?2")?
+        .query_row(params![name, kind.as_str()], |r| r.get(0))
+        .optional()?;
+    let id = match found {
+        Some(id) => id,
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO entities(name, kind, articles, mentions) VALUES(?1, ?2, 0, 0)",
+            )?
+            .execute(params![name, kind.as_str()])?;
+            tx.last_insert_rowid()
+        }
+    };
+    known.ids.insert(key, id);
+    Ok(id)
 }
 
 pub(super) fn remove_article_entities(tx: &Connection, article: i64) -> Result<()> {

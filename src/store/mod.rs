@@ -13,7 +13,7 @@ pub mod query;
 mod schema;
 mod search;
 
-pub use articles::{ListFilter, Upsert};
+pub use articles::{Encoded, ListFilter, Upsert};
 pub use entities::{EntityArticle, EntitySummary};
 pub use feeds::{Feed, FetchState};
 pub use search::{HIT_CLOSE, HIT_OPEN, RANK_WINDOW, SearchHit};
@@ -30,8 +30,10 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     rank_window: usize,
-    /// Articles of the open bulk write still to be indexed for search.
-    pending_fts: Vec<i64>,
+    /// What the open bulk write has still to apply before it commits.
+    bulk: articles::Bulk,
+    /// Entity ids and aliases already in the file, so a bulk need not look them up again.
+    known: entities::KnownEntities,
 }
 
 impl Store {
@@ -79,7 +81,8 @@ impl Store {
             conn,
             path,
             rank_window: RANK_WINDOW,
-            pending_fts: Vec::new(),
+            bulk: articles::Bulk::default(),
+            known: entities::KnownEntities::default(),
         };
         schema::migrate(&mut store.conn).map_err(|e| match e {
             Error::Sqlite(e) => cache_error(&p, &e),

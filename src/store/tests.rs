@@ -309,3 +309,68 @@ fn bulk_writes_index_once_and_survive_repeats_and_rollback() {
     assert_eq!(s.count().unwrap(), 2);
     assert!(s.search("delta", 5).unwrap().is_empty());
 }
+
+/// The articles of `entity_queries`, with their entities, for writing in different ways.
+fn borrell_articles() -> Vec<(Article, Vec<Entity>)> {
+    let texts: [(&str, &[&str]); 3] = [
+        ("A", &["Borrell met Iwaya in Tokyo.", "Borrell left."]),
+        ("B", &["Borrell spoke in Tokyo."]),
+        ("C", &["Nothing about him, only Tokyo."]),
+    ];
+    texts
+        .iter()
+        .map(|(title, body)| {
+            let x = article(title, body);
+            let mut ents = vec![entity(&x, "Tokyo", EntityKind::Place)];
+            if x.body_text().contains("Borrell") {
+                let mut e = entity(&x, "Borrell", EntityKind::Person);
+                e.name = "Josep Borrell".into();
+                e.aliases = vec!["Borrell".into()];
+                ents.push(e);
+            }
+            (x, ents)
+        })
+        .collect()
+}
+
+#[test]
+fn bulk_entity_totals_match_one_by_one_and_survive_rollback() {
+    let articles = borrell_articles();
+    let mut one = Store::open_in_memory().unwrap();
+    for (a, e) in &articles {
+        one.upsert(a, e).unwrap();
+    }
+
+    let mut bulk = Store::open_in_memory().unwrap();
+    // A bulk that creates the entities and is then abandoned must not leave the store
+    // believing they exist.
+    bulk.begin_bulk().unwrap();
+    for (a, e) in &articles {
+        bulk.upsert(a, e).unwrap();
+    }
+    bulk.rollback_bulk();
+    assert!(bulk.top_entities(None, 10).unwrap().is_empty());
+    // Written in two bulks, the first article twice (an update inside the bulk).
+    bulk.begin_bulk().unwrap();
+    bulk.upsert(&articles[0].0, &articles[0].1).unwrap();
+    let mut changed = articles[0].0.clone();
+    changed.blocks.push(Block::paragraph("Tokyo again."));
+    let ents = vec![entity(&changed, "Tokyo", EntityKind::Place)];
+    bulk.upsert(&changed, &ents).unwrap();
+    bulk.upsert(&articles[0].0, &articles[0].1).unwrap();
+    bulk.end_bulk().unwrap();
+    bulk.begin_bulk().unwrap();
+    for (a, e) in &articles[1..] {
+        bulk.upsert(a, e).unwrap();
+    }
+    bulk.end_bulk().unwrap();
+
+    assert_eq!(
+        bulk.top_entities(None, 10).unwrap(),
+        one.top_entities(None, 10).unwrap()
+    );
+    let tokyo = &bulk.find_entities("Tokyo").unwrap()[0];
+    assert_eq!((tokyo.articles, tokyo.mentions), (3, 3));
+    assert_eq!(bulk.entity_articles("borrell", None).unwrap().len(), 2);
+    assert!(bulk.integrity_check().unwrap().is_empty());
+}
