@@ -28,6 +28,15 @@ pub struct Candidate {
 }
 
 fn is_cap_word(w: &str) -> bool {
+    // ASCII first: this runs for every word of every field.
+    match w.as_bytes().first() {
+        Some(b) if b.is_ascii_uppercase() => return true,
+        Some(b) if b.is_ascii_lowercase() && w.is_ascii() => {
+            return w.bytes().any(|b| b.is_ascii_uppercase());
+        }
+        Some(b) if b.is_ascii() && !b.is_ascii_alphabetic() => return false,
+        _ => {}
+    }
     let mut cs = w.chars();
     match cs.next() {
         Some(c) if c.is_uppercase() => true,
