@@ -50,9 +50,62 @@ impl Hasher for FxHasher {
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
-/// A set of words for `contains` checks in the rules.
-pub fn word_set(words: &[&'static str]) -> FastSet<&'static str> {
-    words.iter().copied().collect()
+/// A bit filter over words keyed by first byte, last byte and length, with `2^BITS` bits.
+/// A clear bit proves a word absent without hashing it; most words the rules ask about are
+/// in no list, and most spans the longest-match search tries are not gazetteer keys.
+struct Filter<const BITS: u32> {
+    bits: Vec<u64>,
+}
+
+impl<const BITS: u32> Filter<BITS> {
+    fn new() -> Self {
+        Filter {
+            bits: vec![0; 1 << (BITS - 6)],
+        }
+    }
+
+    fn slot(w: &str) -> usize {
+        let b = w.as_bytes();
+        let first = usize::from(b.first().copied().unwrap_or(0));
+        let last = usize::from(b.last().copied().unwrap_or(0));
+        let h =
+            (first.wrapping_mul(0x9E37) ^ last.wrapping_mul(0x85EB) ^ b.len().wrapping_mul(0xC2B3))
+                .wrapping_mul(0x2F1B_3C6D);
+        (h >> 7) & ((1 << BITS) - 1)
+    }
+
+    fn insert(&mut self, w: &str) {
+        let s = Self::slot(w);
+        self.bits[s >> 6] |= 1 << (s & 63);
+    }
+
+    fn may_contain(&self, w: &str) -> bool {
+        let s = Self::slot(w);
+        self.bits[s >> 6] & (1 << (s & 63)) != 0
+    }
+}
+
+/// A fixed word list for the rules' `contains` checks.
+pub struct WordSet {
+    filter: Filter<12>,
+    words: FastSet<&'static str>,
+}
+
+impl WordSet {
+    pub fn contains(&self, w: &str) -> bool {
+        self.filter.may_contain(w) && self.words.contains(w)
+    }
+}
+
+pub fn word_set(words: &[&'static str]) -> WordSet {
+    let mut filter = Filter::new();
+    for w in words {
+        filter.insert(w);
+    }
+    WordSet {
+        filter,
+        words: words.iter().copied().collect(),
+    }
 }
 
 const PLACES: &str = include_str!("../../assets/gazetteer/places.tsv");
@@ -75,6 +128,7 @@ pub struct Entry {
 
 pub struct Gazetteer {
     entries: FastMap<&'static str, Entry>,
+    entry_filter: Filter<17>,
     /// The most words any surface form has, bounding the longest-match search.
     pub max_words: usize,
     /// Given names and surnames in one table, as `GIVEN_BIT` and `SURNAME_BIT` flags.
@@ -139,6 +193,10 @@ impl Gazetteer {
             }
             entries.insert(surface, entry);
         }
+        let mut entry_filter = Filter::new();
+        for k in entries.keys() {
+            entry_filter.insert(k);
+        }
         let mut names: FastMap<&'static str, u8> = FastMap::default();
         for (list, bit) in [(GIVEN, GIVEN_BIT), (SURNAMES, SURNAME_BIT)] {
             for w in word_lines(list) {
@@ -147,6 +205,7 @@ impl Gazetteer {
         }
         Gazetteer {
             entries,
+            entry_filter,
             max_words,
             names,
             common: word_lines(COMMON).into_iter().collect(),
@@ -162,6 +221,9 @@ impl Gazetteer {
     /// The entry for an exact surface form (whitespace already single spaces, apostrophes
     /// straight).
     pub fn lookup(&self, surface: &str) -> Option<&Entry> {
+        if !self.entry_filter.may_contain(surface) {
+            return None;
+        }
         self.entries.get(surface)
     }
 
