@@ -1,8 +1,8 @@
 //! The compiled-in gazetteer: places, organisations, regions and demonyms keyed by their
-//! surface form, plus sorted word lists (given names, surnames, common English words). The
-//! files under `assets/gazetteer/` are embedded with `include_str!` and indexed once, lazily,
-//! on first use; the word lists are binary-searched in place, so loading costs about a
-//! millisecond.
+//! surface form, plus word lists (given names, surnames, common English words). The files
+//! under `assets/gazetteer/` are embedded with `include_str!` and indexed once, lazily, on
+//! first use. Every list is hashed: the rules ask about the same capitalised words many
+//! times, and a sorted-list search spent most of its time comparing strings.
 
 use crate::model::EntityKind;
 use std::collections::{HashMap, HashSet};
@@ -14,18 +14,32 @@ use std::sync::LazyLock;
 #[derive(Default, Clone, Copy)]
 pub struct FxHasher(u64);
 
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+}
+
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             let mut b = [0u8; 8];
             b.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+            self.add(u64::from_le_bytes(b));
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        // The tail in one step rather than a byte at a time: most keys are shorter than 8.
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
         }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
     }
 
     fn finish(&self) -> u64 {
@@ -36,9 +50,62 @@ impl Hasher for FxHasher {
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
-/// A set of words for `contains` checks in the rules.
-pub fn word_set(words: &[&'static str]) -> FastSet<&'static str> {
-    words.iter().copied().collect()
+/// A bit filter over words keyed by first byte, last byte and length, with `2^BITS` bits.
+/// A clear bit proves a word absent without hashing it; most words the rules ask about are
+/// in no list, and most spans the longest-match search tries are not gazetteer keys.
+struct Filter<const BITS: u32> {
+    bits: Vec<u64>,
+}
+
+impl<const BITS: u32> Filter<BITS> {
+    fn new() -> Self {
+        Filter {
+            bits: vec![0; 1 << (BITS - 6)],
+        }
+    }
+
+    fn slot(w: &str) -> usize {
+        let b = w.as_bytes();
+        let first = usize::from(b.first().copied().unwrap_or(0));
+        let last = usize::from(b.last().copied().unwrap_or(0));
+        let h =
+            (first.wrapping_mul(0x9E37) ^ last.wrapping_mul(0x85EB) ^ b.len().wrapping_mul(0xC2B3))
+                .wrapping_mul(0x2F1B_3C6D);
+        (h >> 7) & ((1 << BITS) - 1)
+    }
+
+    fn insert(&mut self, w: &str) {
+        let s = Self::slot(w);
+        self.bits[s >> 6] |= 1 << (s & 63);
+    }
+
+    fn may_contain(&self, w: &str) -> bool {
+        let s = Self::slot(w);
+        self.bits[s >> 6] & (1 << (s & 63)) != 0
+    }
+}
+
+/// A fixed word list for the rules' `contains` checks.
+pub struct WordSet {
+    filter: Filter<12>,
+    words: FastSet<&'static str>,
+}
+
+impl WordSet {
+    pub fn contains(&self, w: &str) -> bool {
+        self.filter.may_contain(w) && self.words.contains(w)
+    }
+}
+
+pub fn word_set(words: &[&'static str]) -> WordSet {
+    let mut filter = Filter::new();
+    for w in words {
+        filter.insert(w);
+    }
+    WordSet {
+        filter,
+        words: words.iter().copied().collect(),
+    }
 }
 
 const PLACES: &str = include_str!("../../assets/gazetteer/places.tsv");
@@ -61,15 +128,19 @@ pub struct Entry {
 
 pub struct Gazetteer {
     entries: FastMap<&'static str, Entry>,
+    entry_filter: Filter<17>,
     /// The most words any surface form has, bounding the longest-match search.
     pub max_words: usize,
-    given: Vec<&'static str>,
-    surnames: Vec<&'static str>,
+    /// Given names and surnames in one table, as `GIVEN_BIT` and `SURNAME_BIT` flags.
+    names: FastMap<&'static str, u8>,
     /// Hashed: it is asked about every capitalised word.
     common: FastSet<&'static str>,
     /// Canonical places with a demonym row: countries and nations (`Sweden`, `England`).
     nations: FastSet<&'static str>,
 }
+
+const GIVEN_BIT: u8 = 1;
+const SURNAME_BIT: u8 = 2;
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
 
@@ -78,8 +149,7 @@ pub fn get() -> &'static Gazetteer {
     &GAZETTEER
 }
 
-/// A word list as written: sorted by the generator (byte order), so it is binary-searched in
-/// place and costs one pass over the lines to load. A unit test checks the order.
+/// The words of a list, skipping blank lines and comments.
 fn word_lines(text: &'static str) -> Vec<&'static str> {
     text.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -123,11 +193,21 @@ impl Gazetteer {
             }
             entries.insert(surface, entry);
         }
+        let mut entry_filter = Filter::new();
+        for k in entries.keys() {
+            entry_filter.insert(k);
+        }
+        let mut names: FastMap<&'static str, u8> = FastMap::default();
+        for (list, bit) in [(GIVEN, GIVEN_BIT), (SURNAMES, SURNAME_BIT)] {
+            for w in word_lines(list) {
+                *names.entry(w).or_default() |= bit;
+            }
+        }
         Gazetteer {
             entries,
+            entry_filter,
             max_words,
-            given: word_lines(GIVEN),
-            surnames: word_lines(SURNAMES),
+            names,
             common: word_lines(COMMON).into_iter().collect(),
             nations,
         }
@@ -141,15 +221,18 @@ impl Gazetteer {
     /// The entry for an exact surface form (whitespace already single spaces, apostrophes
     /// straight).
     pub fn lookup(&self, surface: &str) -> Option<&Entry> {
+        if !self.entry_filter.may_contain(surface) {
+            return None;
+        }
         self.entries.get(surface)
     }
 
     pub fn is_given_name(&self, word: &str) -> bool {
-        self.given.binary_search(&word).is_ok()
+        self.names.get(word).is_some_and(|b| b & GIVEN_BIT != 0)
     }
 
     pub fn is_surname(&self, word: &str) -> bool {
-        self.surnames.binary_search(&word).is_ok()
+        self.names.get(word).is_some_and(|b| b & SURNAME_BIT != 0)
     }
 
     /// Whether the lower-case form of `word` is an ordinary English word.
@@ -189,10 +272,9 @@ mod tests {
     }
 
     #[test]
-    fn word_lists_are_sorted_for_binary_search() {
+    fn name_lists_answer_for_every_listed_word() {
         let g = get();
-        for list in [&g.given, &g.surnames] {
-            assert!(list.windows(2).all(|w| w[0] < w[1]));
-        }
+        assert!(word_lines(GIVEN).into_iter().all(|w| g.is_given_name(w)));
+        assert!(word_lines(SURNAMES).into_iter().all(|w| g.is_surname(w)));
     }
 }

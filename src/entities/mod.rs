@@ -14,21 +14,56 @@ pub mod token;
 mod words;
 
 use crate::model::{Article, Entity, EntityKind, Field, Mention};
+use aho_corasick::AhoCorasick;
+use gazetteer::{FastMap, FastSet};
 use rules::Candidate;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
 pub use gazetteer::is_demonym;
+
+/// A candidate's key as an index into [`Keys`]: the article pass compares, groups and counts
+/// keys many times over, and indices do that without hashing or copying strings.
+type KeyId = usize;
+
+/// The distinct keys of one article, each stored once. Keys borrow the article text or the
+/// gazetteer where they can; only spellings that need normalising are owned.
+#[derive(Default)]
+struct Keys<'a> {
+    names: Vec<Cow<'a, str>>,
+    ids: FastMap<Cow<'a, str>, KeyId>,
+}
+
+impl<'a> Keys<'a> {
+    fn intern(&mut self, key: Cow<'a, str>) -> KeyId {
+        if let Some(&id) = self.ids.get(key.as_ref()) {
+            return id;
+        }
+        let id = self.names.len();
+        self.names.push(key.clone());
+        self.ids.insert(key, id);
+        id
+    }
+
+    fn get(&self, id: KeyId) -> &str {
+        &self.names[id]
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+}
 
 struct Found<'a> {
     field: Field,
     /// The field's whole text, for context look-ups.
     src: &'a str,
     cand: Candidate,
-    key: String,
+    key: KeyId,
 }
 
-impl Found<'_> {
-    fn text(&self) -> &str {
+impl<'a> Found<'a> {
+    fn text(&self) -> &'a str {
         &self.src[self.cand.start..self.cand.end]
     }
 }
@@ -55,6 +90,26 @@ fn norm_key(s: &str) -> String {
         .join(" ")
 }
 
+/// Whether [`norm_key`] could change `s`. Most surfaces are already single-spaced with
+/// straight apostrophes, and checking is cheaper than building the copy.
+fn needs_norm(s: &str) -> bool {
+    // Leading whitespace is trimmed, so a space is suspect at the start.
+    let mut after_space = true;
+    for c in s.chars() {
+        if c == ' ' {
+            if after_space {
+                return true;
+            }
+            after_space = true;
+        } else if c == '’' || c.is_whitespace() {
+            return true;
+        } else {
+            after_space = false;
+        }
+    }
+    after_space
+}
+
 /// Initials of a multi-word name, skipping connectors: World Health Organisation → WHO.
 fn initials(name: &str) -> String {
     name.split([' ', '-'])
@@ -64,13 +119,17 @@ fn initials(name: &str) -> String {
 
 /// Extracts the entities of one article, most mentioned first.
 pub fn extract(article: &Article) -> Vec<Entity> {
+    let mut keys = Keys::default();
     let mut found: Vec<Found> = Vec::new();
     for (field, src) in fields(article) {
         for cand in rules::scan(src) {
+            let text = &src[cand.start..cand.end];
             let key = match cand.canonical {
-                Some(c) => c.to_string(),
-                None => norm_key(&src[cand.start..cand.end]),
+                Some(c) => Cow::Borrowed(c),
+                None if needs_norm(text) => Cow::Owned(norm_key(text)),
+                None => Cow::Borrowed(text),
             };
+            let key = keys.intern(key);
             found.push(Found {
                 field,
                 src,
@@ -79,24 +138,25 @@ pub fn extract(article: &Article) -> Vec<Entity> {
             });
         }
     }
-    resolve(&mut found);
-    build(found)
+    resolve(&mut found, &keys);
+    build(found, &keys)
 }
 
-fn resolve(found: &mut [Found]) {
+fn resolve(found: &mut [Found], keys: &Keys) {
     // Long form followed by its acronym in brackets: `World Health Organisation (WHO)`.
-    let mut acronyms: HashMap<String, String> = HashMap::new();
+    let mut acronyms: FastMap<Cow<str>, KeyId> = FastMap::default();
     for f in found.iter() {
         let rest = &f.src[f.cand.end..];
+        // An acronym is at most 8 bytes, so its `)` is among the next 9.
         if let Some(inner) = rest.strip_prefix(" (")
-            && let Some(close) = inner.find(')')
+            && let Some(close) = inner.bytes().take(9).position(|b| b == b')')
         {
             let acr = &inner[..close];
             if f.cand.words >= 2
                 && (2..=8).contains(&acr.len())
                 && acr.chars().all(|c| c.is_uppercase() || c == '.')
             {
-                acronyms.insert(acr.to_string(), f.key.clone());
+                acronyms.insert(Cow::Borrowed(acr), f.key);
             }
         }
     }
@@ -106,18 +166,18 @@ fn resolve(found: &mut [Found]) {
             && f.cand.kind == Some(EntityKind::Organization)
             && f.cand.canonical.is_none()
         {
-            let ini = initials(&f.key);
+            let ini = initials(keys.get(f.key));
             if ini.len() >= 2 {
-                acronyms.entry(ini).or_insert_with(|| f.key.clone());
+                acronyms.entry(Cow::Owned(ini)).or_insert(f.key);
             }
         }
     }
     for f in found.iter_mut() {
         if f.cand.words == 1
             && f.cand.strength < 3
-            && let Some(long) = acronyms.get(f.text())
+            && let Some(&long) = acronyms.get(f.text())
         {
-            f.key = long.clone();
+            f.key = long;
             f.cand.kind = Some(EntityKind::Organization);
         }
     }
@@ -128,17 +188,22 @@ fn resolve(found: &mut [Found]) {
             && f.cand.canonical.is_none()
             && (f.cand.kind == Some(EntityKind::Person) || f.cand.kind.is_none())
     };
-    let mut anchors: HashMap<String, Vec<String>> = HashMap::new();
-    let mut person_count: HashMap<String, usize> = HashMap::new();
+    // Keyed by (is the last word, word).
+    let mut anchors: FastMap<(bool, &str), Vec<KeyId>> = FastMap::default();
+    let mut person_count = vec![0usize; keys.len()];
     for f in found.iter().filter(|f| is_personish(f)) {
-        *person_count.entry(f.key.clone()).or_default() += 1;
-        let parts: Vec<&str> = f.key.split(' ').collect();
-        for (k, p) in parts.iter().enumerate() {
+        person_count[f.key] += 1;
+        // A repeated name has recorded its words already.
+        if person_count[f.key] > 1 {
+            continue;
+        }
+        let key = keys.get(f.key);
+        let last = key.split(' ').count() - 1;
+        for (k, p) in key.split(' ').enumerate() {
             // Last name first in priority: recorded for every word, last word wins below.
-            let tag = if k + 1 == parts.len() { "L:" } else { "F:" };
-            let e = anchors.entry(format!("{tag}{p}")).or_default();
+            let e = anchors.entry((k == last, p)).or_default();
             if !e.contains(&f.key) {
-                e.push(f.key.clone());
+                e.push(f.key);
             }
         }
     }
@@ -150,16 +215,13 @@ fn resolve(found: &mut [Found]) {
         if f.cand.kind.is_some_and(|k| k != EntityKind::Person) && f.cand.canonical.is_none() {
             continue;
         }
-        let t = f.key.clone();
+        let t = keys.get(f.key);
         let pick = anchors
-            .get(&format!("L:{t}"))
-            .or_else(|| anchors.get(&format!("F:{t}")))
-            .and_then(|v| {
-                v.iter()
-                    .max_by_key(|k| person_count.get(*k).copied().unwrap_or(0))
-            });
-        if let Some(full) = pick {
-            f.key = full.clone();
+            .get(&(true, t))
+            .or_else(|| anchors.get(&(false, t)))
+            .and_then(|v| v.iter().max_by_key(|&&k| person_count[k]));
+        if let Some(&full) = pick {
+            f.key = full;
             f.cand.person_cue = true;
             f.cand.kind = Some(EntityKind::Person);
             f.cand.canonical = None;
@@ -168,12 +230,12 @@ fn resolve(found: &mut [Found]) {
 
     // A lone word that is part of an organisation's longer name is that organisation's
     // short name or brand (`Scientology` after `Church of Scientology`).
-    let mut org_words: std::collections::HashSet<String> = Default::default();
+    let mut org_words: FastSet<&str> = FastSet::default();
     for f in found.iter() {
         if f.cand.words >= 2 && f.cand.kind == Some(EntityKind::Organization) {
-            for w in f.key.split(' ') {
+            for w in keys.get(f.key).split(' ') {
                 if w.chars().next().is_some_and(char::is_uppercase) {
-                    org_words.insert(w.to_string());
+                    org_words.insert(w);
                 }
             }
         }
@@ -183,107 +245,127 @@ fn resolve(found: &mut [Found]) {
             && f.cand.strength == 0
             && f.cand.kind.is_none()
             && !f.cand.person_cue
-            && org_words.contains(&f.key)
+            && org_words.contains(keys.get(f.key))
         {
             f.cand.kind = Some(EntityKind::Organization);
         }
     }
 
-    national_teams(found);
+    national_teams(found, keys);
 
     // A lone compass word (`the North’s troop deployment`) is the article's place of that
     // name when there is one (North Korea); otherwise it stays a region.
-    let compass: Vec<String> = found
+    let compass: Vec<KeyId> = found
         .iter()
         .filter(|f| f.cand.kind == Some(EntityKind::Place) && f.cand.words >= 2)
-        .map(|f| f.key.clone())
+        .map(|f| f.key)
         .collect();
     for f in found.iter_mut() {
+        let word = keys.get(f.key);
         if f.cand.words == 1
             && f.cand.canonical.is_none()
-            && matches!(f.key.as_str(), "North" | "South" | "East" | "West")
+            && matches!(word, "North" | "South" | "East" | "West")
         {
-            let prefix = format!("{} ", f.key);
-            let mut full: Vec<&String> =
-                compass.iter().filter(|k| k.starts_with(&prefix)).collect();
-            full.sort();
+            // Equal keys share an id, so distinct ids are distinct names.
+            let mut full: Vec<KeyId> = compass
+                .iter()
+                .copied()
+                .filter(|&k| {
+                    keys.get(k)
+                        .strip_prefix(word)
+                        .is_some_and(|r| r.starts_with(' '))
+                })
+                .collect();
+            full.sort_unstable();
             full.dedup();
-            if full.len() == 1 {
-                f.key = full[0].clone();
+            if let [only] = full[..] {
+                f.key = only;
                 f.cand.kind = Some(EntityKind::Place);
             }
         }
     }
 
     // Settle kinds per key: the strongest evidence wins, then the most votes.
-    let mut votes: HashMap<String, [u32; 4]> = HashMap::new();
-    let mut cue: HashMap<String, bool> = HashMap::new();
+    let mut votes = vec![[0u32; 4]; keys.len()];
+    let mut cue = vec![false; keys.len()];
     for f in found.iter() {
         if let Some(k) = f.cand.kind {
-            let v = votes.entry(f.key.clone()).or_default();
             let ix = EntityKind::ALL.iter().position(|x| *x == k).unwrap_or(3);
-            v[ix] += 1 + 10 * u32::from(f.cand.strength);
+            votes[f.key][ix] += 1 + 10 * u32::from(f.cand.strength);
         }
         if f.cand.person_cue {
-            cue.insert(f.key.clone(), true);
+            cue[f.key] = true;
         }
     }
     let g = gazetteer::get();
+    // The kind depends on the key alone, so each key is settled once.
+    let mut settled: Vec<Option<EntityKind>> = vec![None; keys.len()];
     for f in found.iter_mut() {
-        let kind = match votes.get(&f.key) {
-            Some(v) if v.iter().any(|&x| x > 0) => {
-                let (ix, _) = v
-                    .iter()
-                    .enumerate()
-                    .max_by_key(|(_, x)| **x)
-                    .unwrap_or((3, &0));
-                EntityKind::ALL[ix]
+        if let Some(kind) = settled[f.key] {
+            f.cand.kind = Some(kind);
+            continue;
+        }
+        let key = keys.get(f.key);
+        let v = &votes[f.key];
+        let kind = if v.iter().any(|&x| x > 0) {
+            let (ix, _) = v
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, x)| **x)
+                .unwrap_or((3, &0));
+            EntityKind::ALL[ix]
+        } else if cue[f.key] {
+            EntityKind::Person
+        } else if key.contains(' ') {
+            let ws: Vec<&str> = key.split(' ').collect();
+            // Two or three words with at least one that is no English word read as
+            // a personal name (Lam Cheuk-ting, Cyd Ho).
+            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
+                EntityKind::Person
+            } else {
+                EntityKind::Organization
             }
-            _ => {
-                if cue.get(&f.key).copied().unwrap_or(false) {
-                    EntityKind::Person
-                } else if f.key.contains(' ') {
-                    let ws: Vec<&str> = f.key.split(' ').collect();
-                    // Two or three words with at least one that is no English word read as
-                    // a personal name (Lam Cheuk-ting, Cyd Ho).
-                    if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
-                        EntityKind::Person
-                    } else {
-                        EntityKind::Organization
-                    }
-                } else if g.is_surname(&f.key) || g.is_given_name(&f.key) {
-                    EntityKind::Person
-                } else {
-                    // A lone unlisted word with no cue and no fuller name in the article is as
-                    // often a firm, town or creed as a person: kept, but as `other`.
-                    EntityKind::Other
-                }
-            }
+        } else if g.is_surname(key) || g.is_given_name(key) {
+            EntityKind::Person
+        } else {
+            // A lone unlisted word with no cue and no fuller name in the article is as
+            // often a firm, town or creed as a person: kept, but as `other`.
+            EntityKind::Other
         };
+        settled[f.key] = Some(kind);
         f.cand.kind = Some(kind);
     }
 }
 
+/// Names of competitions whose presence makes an article a possible match report.
+static COMPETITIONS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
+        "World Cup",
+        "FIFA",
+        "UEFA",
+        "Premier League",
+        "Champions League",
+        "Euro 20",
+        "Six Nations",
+        "Copa Am",
+        "Asian Cup",
+        "Nations Cup",
+    ])
+    .expect("a handful of short literal patterns always builds")
+});
+
 /// Whether the article is a match report: a named competition and the vocabulary of play.
-fn is_match_report(found: &[Found]) -> bool {
-    // The competition is itself a candidate name, so only names are searched here; the
-    // texts are scanned only in the rare article that names one.
-    let competition = found.iter().any(|f| {
-        [
-            "World Cup",
-            "FIFA",
-            "UEFA",
-            "Premier League",
-            "Champions League",
-            "Euro 20",
-            "Six Nations",
-            "Copa Am",
-            "Asian Cup",
-            "Nations Cup",
-        ]
-        .iter()
-        .any(|c| f.key.contains(c))
-    });
+fn is_match_report(found: &[Found], keys: &Keys) -> bool {
+    // The competition is itself a candidate name, so only names are searched here, each
+    // distinct key once; the texts are scanned only in the rare article that names one.
+    let mut seen = vec![false; keys.len()];
+    let mut competition = false;
+    for f in found {
+        if !std::mem::replace(&mut seen[f.key], true) && COMPETITIONS.is_match(keys.get(f.key)) {
+            competition = true;
+            break;
+        }
+    }
     if !competition {
         return false;
     }
@@ -317,23 +399,25 @@ fn is_match_report(found: &[Found]) -> bool {
 
 /// In a match report, countries that play are national teams, which are organisations
 /// (`Sweden defeated South Korea 1 – 0`), unless a mention reads as a venue (`in Russia`).
-fn national_teams(found: &mut [Found]) {
+fn national_teams(found: &mut [Found], keys: &Keys) {
     let g = gazetteer::get();
     let team = |f: &Found| {
+        let key = keys.get(f.key);
         f.cand.kind == Some(EntityKind::Place)
-            && (g.is_nation(&f.key) || (f.key.ends_with(" Republic") && f.cand.words == 2))
+            && (g.is_nation(key) || (key.ends_with(" Republic") && f.cand.words == 2))
     };
-    if !found.iter().any(team) || !is_match_report(found) {
+    if !found.iter().any(team) || !is_match_report(found, keys) {
         return;
     }
-    let mut venues: std::collections::HashSet<String> = Default::default();
+    let mut venues: FastSet<KeyId> = FastSet::default();
     for f in found.iter().filter(|f| team(f) && !f.cand.demonym) {
         let before = f.src[..f.cand.start].trim_end();
-        if ["in", "at", "from", "of"]
-            .iter()
-            .any(|p| before.ends_with(&format!(" {p}")) || before == *p)
-        {
-            venues.insert(f.key.clone());
+        if ["in", "at", "from", "of"].iter().any(|p| {
+            before
+                .strip_suffix(p)
+                .is_some_and(|r| r.ends_with(' ') || r.is_empty())
+        }) {
+            venues.insert(f.key);
         }
     }
     for f in found.iter_mut() {
@@ -343,35 +427,40 @@ fn national_teams(found: &mut [Found]) {
     }
 }
 
-fn build(found: Vec<Found>) -> Vec<Entity> {
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: HashMap<String, Entity> = HashMap::new();
+fn build(found: Vec<Found>, keys: &Keys) -> Vec<Entity> {
+    // Entities in order of first appearance; `slot` maps a key to its entity.
+    let mut out: Vec<Entity> = Vec::new();
+    let mut slot: Vec<Option<usize>> = vec![None; keys.len()];
     for f in found {
-        let text = f.text().to_string();
-        let kind = f.cand.kind.unwrap_or(EntityKind::Other);
-        let e = groups.entry(f.key.clone()).or_insert_with(|| {
-            order.push(f.key.clone());
-            Entity {
-                name: f.key.clone(),
-                kind,
-                aliases: Vec::new(),
-                mentions: Vec::new(),
+        let text = f.text();
+        let ix = match slot[f.key] {
+            Some(ix) => ix,
+            None => {
+                slot[f.key] = Some(out.len());
+                out.push(Entity {
+                    name: keys.get(f.key).to_string(),
+                    kind: f.cand.kind.unwrap_or(EntityKind::Other),
+                    aliases: Vec::new(),
+                    mentions: Vec::new(),
+                });
+                out.len() - 1
             }
-        });
-        if text != e.name && norm_key(&text) != e.name && !e.aliases.contains(&text) {
-            e.aliases.push(text.clone());
+        };
+        let e = &mut out[ix];
+        // A text that needs no normalising differs from the name as it stands.
+        if text != e.name
+            && (!needs_norm(text) || norm_key(text) != e.name)
+            && !e.aliases.iter().any(|a| a == text)
+        {
+            e.aliases.push(text.to_string());
         }
         e.mentions.push(Mention {
             field: f.field,
             start: f.cand.start,
             end: f.cand.end,
-            text,
+            text: text.to_string(),
         });
     }
-    let mut out: Vec<Entity> = order
-        .into_iter()
-        .filter_map(|k| groups.remove(&k))
-        .collect();
     for e in &mut out {
         e.mentions.sort_by_key(|m| (m.field, m.start));
     }

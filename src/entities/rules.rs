@@ -28,6 +28,15 @@ pub struct Candidate {
 }
 
 fn is_cap_word(w: &str) -> bool {
+    // ASCII first: this runs for every word of every field.
+    match w.as_bytes().first() {
+        Some(b) if b.is_ascii_uppercase() => return true,
+        Some(b) if b.is_ascii_lowercase() && w.is_ascii() => {
+            return w.bytes().any(|b| b.is_ascii_uppercase());
+        }
+        Some(b) if b.is_ascii() && !b.is_ascii_alphabetic() => return false,
+        _ => {}
+    }
     let mut cs = w.chars();
     match cs.next() {
         Some(c) if c.is_uppercase() => true,
@@ -70,8 +79,7 @@ fn title_case(s: &str, toks: &[Token]) -> bool {
 
 /// The surface as gazetteer keys spell it: straight apostrophes, single spaces.
 fn key(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains('’') || s.contains(char::is_whitespace) && s.contains("  ") || s.contains('\n')
-    {
+    if needs_key(s) {
         let t: String = s.replace('’', "'");
         std::borrow::Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
     } else {
@@ -79,9 +87,24 @@ fn key(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether [`key`] must rewrite `s`: a curly apostrophe, a double space or a line break.
+/// One pass over the bytes; it runs for every span the gazetteer is asked about.
+fn needs_key(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\n' => true,
+        b' ' => b.get(i + 1) == Some(&b' '),
+        // U+2019 RIGHT SINGLE QUOTATION MARK in UTF-8.
+        0xE2 => b[i + 1..].starts_with(&[0x80, 0x99]),
+        _ => false,
+    })
+}
+
 struct Field<'a> {
     s: &'a str,
     toks: Vec<Token>,
+    /// Per token: a capitalised word. Asked several times per token by the chunking rules.
+    caps: Vec<bool>,
     titlecase: bool,
     g: &'static Gazetteer,
 }
@@ -96,7 +119,7 @@ impl Field<'_> {
     }
 
     fn cap(&self, i: usize) -> bool {
-        self.is_word(i) && is_cap_word(self.w(i))
+        self.caps.get(i).copied().unwrap_or(false)
     }
 
     /// A capital that carries no information: first word of a sentence or a headline word.
@@ -106,14 +129,20 @@ impl Field<'_> {
 
     /// Longest gazetteer entry starting at word `words[p]`, as a count of chunk words.
     fn gaz_at(&self, words: &[usize], p: usize) -> Option<(usize, gazetteer::Entry)> {
-        let max = self.g.max_words.min(words.len() - p);
+        let mut max = self.g.max_words.min(words.len().saturating_sub(p));
+        if max == 0 {
+            return None;
+        }
+        // A possessive inside the span would hide a word boundary: spans end at the first.
+        if let Some(k) = words[p..p + max]
+            .iter()
+            .position(|&i| self.toks[i].possessive)
+        {
+            max = max.min(k + 1);
+        }
+        let a = self.toks[words[p]].start;
         for n in (1..=max).rev() {
-            let a = self.toks[words[p]].start;
             let b = self.toks[words[p + n - 1]].end;
-            // A possessive inside the span would hide a word boundary.
-            if words[p..p + n - 1].iter().any(|&i| self.toks[i].possessive) {
-                continue;
-            }
             if let Some(e) = self.g.lookup(&key(&self.s[a..b])) {
                 return Some((n, *e));
             }
@@ -260,8 +289,18 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
     while i > 0 {
         i -= 1;
         if f.toks[i].kind == Kind::Word {
-            let w = f.w(i).to_lowercase();
-            if PERSON_CUES_BEFORE_SET.contains(w.as_str()) {
+            let w = f.w(i);
+            // Lower-case short ASCII words on the stack, as `is_common` does.
+            let mut buf = [0u8; 32];
+            let cue = if w.len() <= buf.len() && w.is_ascii() {
+                let b = &mut buf[..w.len()];
+                b.copy_from_slice(w.as_bytes());
+                b.make_ascii_lowercase();
+                std::str::from_utf8(b).is_ok_and(|l| PERSON_CUES_BEFORE_SET.contains(l))
+            } else {
+                PERSON_CUES_BEFORE_SET.contains(w.to_lowercase().as_str())
+            };
+            if cue {
                 return true;
             }
             break;
@@ -291,9 +330,14 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
 pub fn scan(s: &str) -> Vec<Candidate> {
     let toks = tokenize(s);
     let titlecase = title_case(s, &toks);
+    let caps = toks
+        .iter()
+        .map(|t| t.kind == Kind::Word && is_cap_word(t.text(s)))
+        .collect();
     let f = Field {
         s,
         toks,
+        caps,
         titlecase,
         g: gazetteer::get(),
     };

@@ -34,53 +34,107 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Abbreviations whose dot does not end a sentence.
-const ABBREV: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Sgt", "Capt",
-    "Jr", "Sr", "vs", "Rev", "Mt", "No", "Inc", "Co", "Corp", "Ltd", "Jan", "Feb", "Mar", "Apr",
-    "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "approx", "etc", "e.g", "i.e",
-];
+fn is_abbrev(w: &str) -> bool {
+    matches!(
+        w,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "St"
+            | "Prof"
+            | "Gen"
+            | "Sen"
+            | "Rep"
+            | "Gov"
+            | "Lt"
+            | "Col"
+            | "Sgt"
+            | "Capt"
+            | "Jr"
+            | "Sr"
+            | "vs"
+            | "Rev"
+            | "Mt"
+            | "No"
+            | "Inc"
+            | "Co"
+            | "Corp"
+            | "Ltd"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Aug"
+            | "Sep"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+            | "approx"
+            | "etc"
+            | "e.g"
+            | "i.e"
+    )
+}
+
+/// The char starting at byte `i` (a char boundary), if any.
+fn char_at(s: &str, i: usize) -> Option<char> {
+    match s.as_bytes().get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => s[i..].chars().next(),
+        None => None,
+    }
+}
 
 pub fn tokenize(s: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(s.len() / 5);
     let bytes = s.as_bytes();
-    let mut chars = s.char_indices().peekable();
+    // Byte offsets, always on char boundaries; ASCII is read byte by byte without decoding.
+    let mut pos = 0usize;
     let mut prev_end = 0usize;
     let mut at_start = true;
-    while let Some((i, c)) = chars.next() {
+    while let Some(c) = char_at(s, pos) {
+        let i = pos;
+        let clen = c.len_utf8();
         if c.is_whitespace() {
+            pos += clen;
             continue;
         }
         let glued = i == prev_end && i != 0;
         if c.is_alphanumeric() {
-            let mut end = i + c.len_utf8();
+            let mut end = i + clen;
+            // Clitics and possessives all carry an apostrophe; most words have none.
+            let mut has_apostrophe = false;
             // A word: letters and digits, with apostrophes inside (O'Brien, don't).
-            while let Some(&(j, d)) = chars.peek() {
+            loop {
+                while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+                    end += 1;
+                }
+                let Some(d) = char_at(s, end) else {
+                    break;
+                };
+                let dlen = d.len_utf8();
                 if d.is_alphanumeric() {
-                    end = j + d.len_utf8();
-                    chars.next();
+                    end += dlen;
                 } else if is_apostrophe(d) {
-                    let after = s[j + d.len_utf8()..].chars().next();
-                    if after.is_some_and(char::is_alphanumeric) {
-                        end = j + d.len_utf8();
-                        chars.next();
+                    if char_at(s, end + dlen).is_some_and(char::is_alphanumeric) {
+                        end += dlen;
+                        has_apostrophe = true;
                     } else {
                         break;
                     }
                 } else if d == '.'
-                    && end - i == c.len_utf8()
+                    && end - i == clen
                     && c.is_uppercase()
-                    && (s[j + 1..].starts_with(']')
-                        || (s[j + 1..].starts_with(|x: char| x == ' ' || x.is_uppercase())
-                            && !s[j + 1..].trim_start_matches(' ').is_empty()))
+                    && (s[end + 1..].starts_with(']')
+                        || (s[end + 1..].starts_with(|x: char| x == ' ' || x.is_uppercase())
+                            && !s[end + 1..].trim_start_matches(' ').is_empty()))
                 {
                     // An initial or a dotted acronym: U.S., D.C., W.
-                    end = j + 1;
-                    chars.next();
-                    while let Some(&(k, e)) = chars.peek() {
-                        if e.is_uppercase() && s[k + e.len_utf8()..].starts_with('.') {
-                            chars.next();
-                            chars.next();
-                            end = k + e.len_utf8() + 1;
+                    end += 1;
+                    while let Some(e) = char_at(s, end) {
+                        if e.is_uppercase() && s[end + e.len_utf8()..].starts_with('.') {
+                            end += e.len_utf8() + 1;
                         } else {
                             break;
                         }
@@ -94,37 +148,37 @@ pub fn tokenize(s: &str) -> Vec<Token> {
             let word_end = end;
             let mut consumed = end;
             let word = &s[i..end];
-            // Clitics end a word the way a possessive does: I'm, We're, don't.
-            for ap in [
-                "'m", "’m", "'re", "’re", "'ve", "’ve", "'ll", "’ll", "'d", "’d",
-            ] {
-                if word.len() > ap.len() && word.ends_with(ap) {
-                    end -= ap.len();
-                    possessive = true;
-                    break;
+            if has_apostrophe {
+                // Clitics end a word the way a possessive does: I'm, We're, don't.
+                for ap in [
+                    "'m", "’m", "'re", "’re", "'ve", "’ve", "'ll", "’ll", "'d", "’d",
+                ] {
+                    if word.len() > ap.len() && word.ends_with(ap) {
+                        end -= ap.len();
+                        possessive = true;
+                        break;
+                    }
                 }
-            }
-            for ap in ["'s", "’s"] {
-                if possessive {
-                    break;
-                }
-                if word.len() > ap.len() + 1 && word.ends_with(ap) {
-                    end -= ap.len();
-                    possessive = true;
-                    break;
+                for ap in ["'s", "’s"] {
+                    if possessive {
+                        break;
+                    }
+                    if word.len() > ap.len() + 1 && word.ends_with(ap) {
+                        end -= ap.len();
+                        possessive = true;
+                        break;
+                    }
                 }
             }
             // `Reuters'`: a bare apostrophe after a final s is a possessive too.
             if !possessive
                 && word.ends_with('s')
-                && let Some(&(j, d)) = chars.peek()
+                && let Some(d) = char_at(s, word_end)
+                && is_apostrophe(d)
+                && !char_at(s, word_end + d.len_utf8()).is_some_and(char::is_alphanumeric)
             {
-                let after = s[j + d.len_utf8()..].chars().next();
-                if j == word_end && is_apostrophe(d) && !after.is_some_and(char::is_alphanumeric) {
-                    chars.next();
-                    possessive = true;
-                    consumed = j + d.len_utf8();
-                }
+                possessive = true;
+                consumed = word_end + d.len_utf8();
             }
             out.push(Token {
                 start: i,
@@ -135,14 +189,15 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 possessive,
             });
             prev_end = consumed;
+            pos = consumed;
             at_start = false;
         } else {
-            let end = i + c.len_utf8();
+            let end = i + clen;
             match c {
                 '.' | '!' | '?' | ':' | ';' | '•' | '|' => {
                     let abbrev = c == '.'
                         && out.last().is_some_and(|t| {
-                            t.kind == Kind::Word && t.end == i && ABBREV.contains(&t.text(s))
+                            t.kind == Kind::Word && t.end == i && is_abbrev(t.text(s))
                         });
                     if !abbrev {
                         at_start = true;
@@ -173,6 +228,7 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 possessive: false,
             });
             prev_end = end;
+            pos = end;
         }
     }
     out

@@ -3,7 +3,7 @@
 //! general English, not names from any article. Each list has a hashed twin (`*_SET`) for the
 //! hot `contains` checks.
 
-use super::gazetteer::{FastSet, word_set};
+use super::gazetteer::{WordSet, word_set};
 use std::sync::LazyLock;
 
 /// Words that stand before a person's name as a title or role and are not part of it.
@@ -956,28 +956,21 @@ pub const OTHER_WORDS: &[&str] = &[
     "Day",
 ];
 
-pub static TITLES_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(TITLES));
-pub static TITLE_MODIFIERS_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(TITLE_MODIFIERS));
-pub static ORG_CUES_AFTER_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(ORG_CUES_AFTER));
-pub static ORG_WORDS_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(ORG_WORDS));
-pub static FACILITY_ORG_WORDS_SET: LazyLock<FastSet<&'static str>> =
+pub static TITLES_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(TITLES));
+pub static TITLE_MODIFIERS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(TITLE_MODIFIERS));
+pub static ORG_CUES_AFTER_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(ORG_CUES_AFTER));
+pub static ORG_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(ORG_WORDS));
+pub static FACILITY_ORG_WORDS_SET: LazyLock<WordSet> =
     LazyLock::new(|| word_set(FACILITY_ORG_WORDS));
-pub static PLACE_WORDS_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(PLACE_WORDS));
-pub static PLACE_HEADS_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(PLACE_HEADS));
-pub static PERSON_CUES_BEFORE_SET: LazyLock<FastSet<&'static str>> =
+pub static PLACE_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(PLACE_WORDS));
+pub static PLACE_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(PLACE_HEADS));
+pub static PERSON_CUES_BEFORE_SET: LazyLock<WordSet> =
     LazyLock::new(|| word_set(PERSON_CUES_BEFORE));
-pub static PERSON_CUES_AFTER_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(PERSON_CUES_AFTER));
-pub static NEVER_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(NEVER));
-pub static CONNECTORS_SET: LazyLock<FastSet<&'static str>> = LazyLock::new(|| word_set(CONNECTORS));
-pub static HYPHEN_MODIFIERS_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(HYPHEN_MODIFIERS));
-pub static OTHER_WORDS_SET: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| word_set(OTHER_WORDS));
+pub static PERSON_CUES_AFTER_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(PERSON_CUES_AFTER));
+pub static NEVER_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(NEVER));
+pub static CONNECTORS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(CONNECTORS));
+pub static HYPHEN_MODIFIERS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(HYPHEN_MODIFIERS));
+pub static OTHER_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(OTHER_WORDS));
 
 /// Lower-case words right after a lone unlisted name that mark it as an organisation
 /// (`Gawker founder`, `the Newsmax website`).
