@@ -218,18 +218,36 @@ fn thread_cpu() -> Duration {
 /// percentiles.
 fn latency(label: &str, queries: &[&str], mut f: impl FnMut(&str)) -> (f64, f64) {
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    let mut per_query = vec![Vec::new(); queries.len()];
     for round in 0..6 {
-        for q in queries {
+        for (i, q) in queries.iter().enumerate() {
             let (t, c) = (Instant::now(), thread_cpu());
             f(q);
             if round > 0 {
                 wall.push(t.elapsed());
-                cpu.push(thread_cpu() - c);
+                let spent = thread_cpu() - c;
+                cpu.push(spent);
+                per_query[i].push(spent);
             }
         }
     }
     wall.sort();
     cpu.sort();
+    // The slowest queries by median CPU: where the p99 comes from.
+    let mut slowest: Vec<(Duration, &str)> = per_query
+        .iter_mut()
+        .zip(queries)
+        .map(|(v, q)| {
+            v.sort();
+            (percentile(v, 0.5), *q)
+        })
+        .collect();
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let named: Vec<String> = slowest
+        .iter()
+        .take(5)
+        .map(|(d, q)| format!("{q} {:.1}", ms(*d)))
+        .collect();
     println!(
         "{label}: {} queries × 5, wall p50 {:.2} ms p99 {:.2} ms; CPU p50 {:.2} ms p99 {:.2} ms",
         queries.len(),
@@ -238,6 +256,7 @@ fn latency(label: &str, queries: &[&str], mut f: impl FnMut(&str)) -> (f64, f64)
         ms(percentile(&cpu, 0.5)),
         ms(percentile(&cpu, 0.99)),
     );
+    println!("  slowest (median CPU ms): {}", named.join(", "));
     (ms(percentile(&cpu, 0.5)), ms(percentile(&cpu, 0.99)))
 }
 
@@ -295,7 +314,11 @@ fn main() {
     let feeds_dir = corpus.join("feeds");
     let feed_bytes = dir_bytes(&feeds_dir);
     for jobs in [1, import::default_jobs()] {
-        let db = fresh_db(&format!("feeds-{n}-j{jobs}.db"));
+        let name = format!("feeds-{n}-j{jobs}.db");
+        if reuse && bench_dir().join(&name).exists() {
+            continue;
+        }
+        let db = fresh_db(&name);
         let mut store = Store::open(&db).expect("open");
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&feeds_dir)
             .expect("feeds")
@@ -356,17 +379,25 @@ fn main() {
 
     // The floor: plain FTS5 over the same title and body text, same queries, bm25 over
     // every match with a snippet, and nothing else (no join, no window).
-    let floor_db = fresh_db(&format!("floor-{n}.db"));
+    let floor_name = format!("floor-{n}.db");
+    let floor_kept = reuse && bench_dir().join(&floor_name).exists();
+    let floor_db = if floor_kept {
+        bench_dir().join(&floor_name)
+    } else {
+        fresh_db(&floor_name)
+    };
     let floor = rusqlite::Connection::open(&floor_db).expect("floor db");
-    floor
-        .execute_batch(&format!(
-            "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE t USING fts5(title, body);
+    if !floor_kept {
+        floor
+            .execute_batch(&format!(
+                "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE t USING fts5(title, body);
              ATTACH '{}' AS c;
              INSERT INTO t(rowid, title, body) SELECT rowid, title, body FROM c.articles;
              DETACH c;",
-            final_db.display()
-        ))
-        .expect("floor index");
+                final_db.display()
+            ))
+            .expect("floor index");
+    }
     let mut stmt = floor
         .prepare("SELECT rowid, snippet(t, 1, '«', '»', '…', 16) FROM t WHERE t MATCH ?1 ORDER BY rank LIMIT 50")
         .expect("floor query");

@@ -281,26 +281,66 @@ impl Store {
             .prepare_cached("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1")?
             .query_map([name], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        // One entity (the usual case) walks its index in mention order and stops at the
-        // limit; several (a name shared by a person and a place) are merged per article.
-        let sql = if ids.len() == 1 {
-            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
-                    ae.mentions
-             FROM article_entities ae JOIN articles a ON a.rowid = ae.article
-             WHERE ae.entity_id = ?1 ORDER BY ae.mentions DESC, ae.article DESC LIMIT ?2"
-        } else {
-            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
-                    MAX(ae.mentions) AS m
-             FROM article_entities ae JOIN articles a ON a.rowid = ae.article
-             WHERE ae.entity_id IN (SELECT value FROM json_each(?1))
-             GROUP BY a.rowid ORDER BY m DESC, a.sort_key DESC LIMIT ?2"
-        };
+        let meta_columns = "a.id, a.title, a.section, a.published, a.source, a.read, a.starred";
         let key: rusqlite::types::Value = match ids.as_slice() {
             [] => return Ok(Vec::new()),
             [one] => (*one).into(),
+            // A name shared by many entities (a common surname) with a limit: each entity's
+            // best `limit` rows, from its index, hold the best `limit` articles overall.
+            many if limit >= 0 => {
+                let mut best: HashMap<i64, i64> = HashMap::new();
+                let mut top = self.conn.prepare_cached(
+                    "SELECT article, mentions FROM article_entities WHERE entity_id = ?1
+                     ORDER BY mentions DESC, article DESC LIMIT ?2",
+                )?;
+                for id in many {
+                    let rows = top.query_map(params![id, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    for row in rows {
+                        let (article, mentions): (i64, i64) = row?;
+                        let m = best.entry(article).or_default();
+                        *m = (*m).max(mentions);
+                    }
+                }
+                let mut ranked: Vec<(i64, i64)> = best.into_iter().collect();
+                ranked.sort_by_key(|&(article, mentions)| std::cmp::Reverse((mentions, article)));
+                ranked.truncate(limit as usize);
+                let mut meta = self.conn.prepare_cached(&format!(
+                    "SELECT {meta_columns} FROM articles a WHERE a.rowid = ?1"
+                ))?;
+                let mut out = Vec::with_capacity(ranked.len());
+                for (article, mentions) in ranked {
+                    if let Some(m) = meta
+                        .query_row([article], super::articles::meta_from_row)
+                        .optional()?
+                    {
+                        out.push(EntityArticle {
+                            article: m,
+                            mentions: mentions as usize,
+                        });
+                    }
+                }
+                return Ok(out);
+            }
             many => serde_json::to_string(many).unwrap_or_default().into(),
         };
-        let mut stmt = self.conn.prepare_cached(sql)?;
+        // One entity (the usual case) walks its index in mention order and stops at the
+        // limit; several are merged per article before any article row is read.
+        let sql = if ids.len() == 1 {
+            format!(
+                "SELECT {meta_columns}, ae.mentions
+                 FROM article_entities ae JOIN articles a ON a.rowid = ae.article
+                 WHERE ae.entity_id = ?1 ORDER BY ae.mentions DESC, ae.article DESC LIMIT ?2"
+            )
+        } else {
+            format!(
+                "SELECT {meta_columns}, t.m FROM (
+                     SELECT article, MAX(mentions) AS m FROM article_entities
+                     WHERE entity_id IN (SELECT value FROM json_each(?1))
+                     GROUP BY article ORDER BY m DESC, article DESC LIMIT ?2
+                 ) t JOIN articles a ON a.rowid = t.article ORDER BY t.m DESC, t.article DESC"
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![key, limit], |r| {
             Ok(EntityArticle {
                 article: super::articles::meta_from_row(r)?,

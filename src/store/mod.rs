@@ -10,6 +10,7 @@ mod articles;
 mod entities;
 mod feeds;
 pub mod query;
+mod rank;
 mod schema;
 mod search;
 
@@ -30,6 +31,10 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     rank_window: usize,
+    /// How many of the newest articles phrase and prefix queries rank first.
+    positional_span: i64,
+    /// Whether `dateline_rank` is registered on this connection.
+    custom_rank: bool,
     /// What the open bulk write has still to apply before it commits.
     bulk: articles::Bulk,
     /// Entity ids and aliases already in the file, so a bulk need not look them up again.
@@ -77,10 +82,13 @@ impl Store {
             "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
         )
         .map_err(wrap)?;
+        let custom_rank = rank::register(&conn);
         let mut store = Store {
             conn,
             path,
             rank_window: RANK_WINDOW,
+            positional_span: search::POSITIONAL_SPAN,
+            custom_rank,
             bulk: articles::Bulk::default(),
             known: entities::KnownEntities::default(),
         };
@@ -98,6 +106,7 @@ impl Store {
     /// How many of the newest matches a search ranks (see [`search`]); tests shrink it.
     pub fn set_rank_window(&mut self, window: usize) {
         self.rank_window = window.max(1);
+        self.positional_span = window.max(1) as i64;
     }
 
     pub fn path(&self) -> Option<&Path> {

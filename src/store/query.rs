@@ -71,6 +71,17 @@ pub fn highlight_terms(input: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the query has a phrase (a term FTS5 splits into several words, `"said on"` or
+/// `covid-19`) or a prefix (`inter*`). FTS5 matches and scores those by reading position
+/// lists (or by merging every term with the prefix), so each candidate costs it several
+/// times what a plain word does.
+pub fn reads_positions(input: &str) -> bool {
+    tokenize(input).iter().any(|t| match t {
+        Token::Term { text, prefix } => *prefix || text.contains(|c: char| !c.is_alphanumeric()),
+        Token::Op(_) => false,
+    })
+}
+
 fn has_word(s: &str) -> bool {
     s.chars().any(char::is_alphanumeric)
 }
@@ -174,6 +185,27 @@ mod tests {
             to_fts5("\"defence indu\0ry\"").unwrap(),
             r#""defence indu ry""#
         );
+    }
+
+    #[test]
+    fn phrases_and_prefixes_read_positions() {
+        for q in [
+            r#""said on""#,
+            "inter*",
+            "covid-19",
+            r#"japan OR "prime minister""#,
+        ] {
+            assert!(reads_positions(q), "{q}");
+        }
+        for q in [
+            "said",
+            "japan OR korea",
+            "police NOT election",
+            r#""said""#,
+            "c++",
+        ] {
+            assert!(!reads_positions(q), "{q}");
+        }
     }
 
     #[test]

@@ -374,3 +374,87 @@ fn bulk_entity_totals_match_one_by_one_and_survive_rollback() {
     assert_eq!(bulk.entity_articles("borrell", None).unwrap().len(), 2);
     assert!(bulk.integrity_check().unwrap().is_empty());
 }
+
+#[test]
+fn a_name_shared_by_many_entities_lists_the_same_articles_with_or_without_a_limit() {
+    let mut s = Store::open_in_memory().unwrap();
+    // Six people called Nowak over twelve articles, mentioned 1-4 times each.
+    for i in 0..12usize {
+        let words: Vec<String> = (0..=(i * 7 % 4)).map(|_| "Nowak spoke.".into()).collect();
+        let texts: Vec<&str> = words.iter().map(String::as_str).collect();
+        let a = article(&format!("Story {i}"), &texts);
+        let mut e = entity(&a, "Nowak", EntityKind::Person);
+        e.name = format!("Person{} Nowak", i % 6);
+        e.aliases = vec!["Nowak".into()];
+        let mut other = e.clone();
+        other.name = format!("Person{} Nowak", (i + 1) % 6);
+        other.mentions.truncate(1);
+        s.upsert(&a, &[e, other]).unwrap();
+    }
+    let all = s.entity_articles("nowak", None).unwrap();
+    assert_eq!(all.len(), 12);
+    assert!(all.windows(2).all(|w| w[0].mentions >= w[1].mentions));
+    for k in 1..=12 {
+        let some = s.entity_articles("NOWAK", Some(k)).unwrap();
+        let ids = |v: &[EntityArticle]| -> Vec<(String, usize)> {
+            v.iter()
+                .map(|e| (e.article.id.to_string(), e.mentions))
+                .collect()
+        };
+        assert_eq!(ids(&some), ids(&all[..k]), "limit {k}");
+    }
+}
+
+#[test]
+fn phrases_and_prefixes_rank_like_bm25_among_the_newest_then_everywhere() {
+    let mut s = Store::open_in_memory().unwrap();
+    let texts = [
+        "the harbour master said on Monday the harbour master was right",
+        "a short note: harbour master",
+        "harbour master harbour master harbour master and nothing else",
+        "long text about the harbour master among many many other words in a long sentence",
+        "nothing to see here",
+        "harbourside views",
+    ];
+    let mut ids = Vec::new();
+    for (i, t) in texts.iter().enumerate() {
+        let a = article(&format!("Story {i}"), &[t]);
+        s.upsert(&a, &[]).unwrap();
+        ids.push(a.id);
+    }
+    let ours = |s: &Store, q: &str| -> Vec<ArticleId> {
+        s.search(q, 10).unwrap().into_iter().map(|h| h.id).collect()
+    };
+    // With one phrase or one prefix, leaving out IDF changes no order: same as bm25.
+    for (q, fts) in [
+        (r#""harbour master""#, r#""harbour master""#),
+        ("harbour*", r#""harbour"*"#),
+    ] {
+        let bm25: Vec<ArticleId> = s
+            .conn()
+            .prepare(
+                "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
+                 WHERE articles_fts MATCH ?1 ORDER BY f.rank",
+            )
+            .unwrap()
+            .query_map([fts], |r| Ok(ArticleId::new(r.get::<_, String>(0)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(ours(&s, q), bm25, "{q}");
+        assert_eq!(s.search_ids(q, 10).unwrap(), bm25, "{q}");
+    }
+    assert_eq!(ours(&s, r#""harbour master""#)[0], ids[2]);
+    assert_eq!(ours(&s, "harbour*").len(), 5);
+    // The newest three articles first: they hold one hit, enough for a limit of one even
+    // though an older article matches better.
+    s.set_rank_window(3);
+    assert_eq!(s.search(r#""harbour master""#, 1).unwrap()[0].id, ids[3]);
+    // They hold fewer than asked for, so every article is searched.
+    assert_eq!(ours(&s, r#""harbour master""#).len(), 4);
+    // The newest two hold none: every article is searched.
+    s.set_rank_window(2);
+    assert_eq!(s.search(r#""harbour master""#, 1).unwrap()[0].id, ids[2]);
+    let hit = &s.search("harbour*", 10).unwrap()[0];
+    assert!(hit.snippet.contains("«harbour"), "{}", hit.snippet);
+}
