@@ -74,6 +74,19 @@ impl Ready {
     }
 }
 
+/// Called first on a parse worker thread: lowers its scheduling priority a little, so the
+/// one thread that writes (the pipeline's bottleneck) gets a core whenever it can run
+/// instead of taking turns with every worker. On a 2-core machine this took a 50,000-item
+/// fetch from 11 s to 10 s. Linux only (elsewhere a no-op); failure is harmless.
+pub fn yield_to_writer() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread; no memory is passed.
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
+    }
+}
+
 /// The number of worker threads to use when the user did not say.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism()
@@ -237,6 +250,7 @@ pub fn import_with<T: Sync>(
             let tx = tx.clone();
             let (next, parse) = (&next, &parse);
             scope.spawn(move || {
+                yield_to_writer();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };

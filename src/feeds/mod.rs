@@ -157,6 +157,7 @@ pub fn refresh(
             let tx = tx.clone();
             let (next, feeds, known, client) = (&next, &feeds, &known, &client);
             scope.spawn(move || {
+                crate::import::yield_to_writer();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(f) = feeds.get(i) else { break };
@@ -192,7 +193,9 @@ pub fn refresh(
                 Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-            if writer.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW) {
+            if writer.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW)
+                || writer.written.len() >= BULK_ITEMS
+            {
                 writer.commit();
             }
         }
@@ -203,6 +206,9 @@ pub fn refresh(
 
 /// How long fetched items may stay uncommitted while more keep arriving.
 const BULK_WINDOW: std::time::Duration = std::time::Duration::from_millis(500);
+/// How many items a bulk may hold (each is kept until its bulk commits, in case the bulk
+/// must be stored again one by one).
+const BULK_ITEMS: usize = 2000;
 
 /// A feed item ready to store: entities extracted and stored form encoded on the worker.
 struct Ready {

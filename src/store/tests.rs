@@ -369,6 +369,11 @@ fn bulk_entity_totals_match_one_by_one_and_survive_rollback() {
         bulk.top_entities(None, 10).unwrap(),
         one.top_entities(None, 10).unwrap()
     );
+    let fk: i64 = bulk
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1, "foreign keys are checked again once a bulk is over");
     let tokyo = &bulk.find_entities("Tokyo").unwrap()[0];
     assert_eq!((tokyo.articles, tokyo.mentions), (3, 3));
     assert_eq!(bulk.entity_articles("borrell", None).unwrap().len(), 2);
