@@ -34,21 +34,35 @@ fn main() {
     // Open → first frame, as the real loop does it (with the background loader); then wait
     // for the whole list, so no loader is still busy when the next round starts.
     let mut first = Vec::new();
+    let (mut opening, mut starting, mut drawing) = (Vec::new(), Vec::new(), Vec::new());
     let mut whole = Vec::new();
     for _ in 0..REPS.min(50) {
         let t = Instant::now();
         let store = Store::open(&path).expect("open the bench cache");
+        let opened = t.elapsed();
         let mut app = App::new(160, 45);
         app.spawn_links = false;
         app.searcher = Searcher::start(&path);
         app.handle(&store, [Msg::Start]);
+        let started = t.elapsed();
         let mut term = Terminal::new(TestBackend::new(160, 45)).expect("terminal");
         draw(&mut term, &app.state).expect("draw");
         first.push(t.elapsed());
+        opening.push(opened);
+        starting.push(started - opened);
+        drawing.push(t.elapsed() - started);
         wait_for_list(&mut app, &store, &mut term);
         whole.push(t.elapsed());
     }
     rows.push(("open → first frame", first, 150.0));
+    // Where the first frame's time goes.
+    rows.push(("  open the cache (schema check)", opening, f64::INFINITY));
+    rows.push((
+        "  start: first screenful, entities",
+        starting,
+        f64::INFINITY,
+    ));
+    rows.push(("  draw 160×45", drawing, f64::INFINITY));
     rows.push(("  whole list loaded", whole, f64::INFINITY));
 
     let store = Store::open(&path).expect("open the bench cache");
