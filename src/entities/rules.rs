@@ -8,6 +8,7 @@ use super::gazetteer::{self, Gazetteer};
 use super::token::{Kind, Token, tokenize};
 use super::words::*;
 use crate::model::EntityKind;
+use std::cell::{Cell, RefCell};
 
 /// A candidate mention inside one field, before aliases are merged.
 #[derive(Debug, Clone)]
@@ -100,6 +101,23 @@ fn needs_key(s: &str) -> bool {
     })
 }
 
+/// Bits of [`Field::facts`]: each answer is kept with a bit saying it has been asked.
+const COMMON_KNOWN: u8 = 1;
+const COMMON: u8 = 2;
+const NAMES_KNOWN: u8 = 4;
+const GIVEN: u8 = 8;
+const SURNAME: u8 = 16;
+const LISTED_KNOWN: u8 = 32;
+const LISTED: u8 = 64;
+
+/// A remembered longest-match answer for one start word: the longest entry within the
+/// first `limit` words, if any.
+#[derive(Clone, Copy)]
+struct GazMemo {
+    limit: usize,
+    found: Option<(usize, gazetteer::Entry)>,
+}
+
 struct Field<'a> {
     s: &'a str,
     toks: Vec<Token>,
@@ -107,6 +125,12 @@ struct Field<'a> {
     caps: Vec<bool>,
     titlecase: bool,
     g: &'static Gazetteer,
+    /// Per token: the word-list and name-list answers for its word, filled in when first
+    /// asked; the rules ask about the same word many times.
+    facts: Vec<Cell<u8>>,
+    /// Longest-match answers of the current capitalised run, by start token less the run's
+    /// first token (`.0`). `chunk` and `piece` search from the same start several times.
+    gaz_memo: RefCell<(usize, Vec<Option<GazMemo>>)>,
 }
 
 impl Field<'_> {
@@ -127,7 +151,76 @@ impl Field<'_> {
         self.titlecase || self.toks[i].sent_start
     }
 
+    /// The word facts of token `i`, with the bits `known` set once `ask` has filled them in.
+    fn fact(&self, i: usize, known: u8, ask: impl FnOnce(&str) -> u8) -> u8 {
+        let Some(cell) = self.facts.get(i) else {
+            return ask(self.w(i));
+        };
+        let mut v = cell.get();
+        if v & known == 0 {
+            v |= known | ask(self.w(i));
+            cell.set(v);
+        }
+        v
+    }
+
+    /// [`Gazetteer::is_common`] of word `i`.
+    fn common(&self, i: usize) -> bool {
+        self.fact(i, COMMON_KNOWN, |w| {
+            if self.g.is_common(w) { COMMON } else { 0 }
+        }) & COMMON
+            != 0
+    }
+
+    /// [`Gazetteer::is_given_name`] of word `i`.
+    fn given(&self, i: usize) -> bool {
+        self.names(i) & GIVEN != 0
+    }
+
+    /// [`Gazetteer::is_surname`] of word `i`.
+    fn surname(&self, i: usize) -> bool {
+        self.names(i) & SURNAME != 0
+    }
+
+    fn names(&self, i: usize) -> u8 {
+        self.fact(i, NAMES_KNOWN, |w| {
+            let mut v = 0;
+            if self.g.is_given_name(w) {
+                v |= GIVEN;
+            }
+            if self.g.is_surname(w) {
+                v |= SURNAME;
+            }
+            v
+        })
+    }
+
+    /// Whether word `i` as it stands is a gazetteer surface.
+    fn listed(&self, i: usize) -> bool {
+        self.fact(i, LISTED_KNOWN, |w| {
+            if self.g.lookup(w).is_some() {
+                LISTED
+            } else {
+                0
+            }
+        }) & LISTED
+            != 0
+    }
+
+    /// Starts a new capitalised run at token `first`, `len` tokens long: forgets the
+    /// longest-match answers of the previous one.
+    fn begin_run(&self, first: usize, len: usize) {
+        let mut m = self.gaz_memo.borrow_mut();
+        m.0 = first;
+        m.1.clear();
+        m.1.resize(len, None);
+    }
+
     /// Longest gazetteer entry starting at word `words[p]`, as a count of chunk words.
+    ///
+    /// `words` is always a stretch of one run's words, so the `n`-th word from a start is
+    /// the same token whatever stretch is asked about, and only the limit differs: answers
+    /// are remembered per start token and reused when the limit allows.
     fn gaz_at(&self, words: &[usize], p: usize) -> Option<(usize, gazetteer::Entry)> {
         let mut max = self.g.max_words.min(words.len().saturating_sub(p));
         if max == 0 {
@@ -140,8 +233,36 @@ impl Field<'_> {
         {
             max = max.min(k + 1);
         }
+        let slot = words[p].checked_sub(self.gaz_memo.borrow().0);
+        let memo = slot.and_then(|k| self.gaz_memo.borrow().1.get(k).copied().flatten());
+        // Nothing longer than `found` matched up to `limit`, so for any limit between the
+        // two the answer is the same; above `limit` only the new lengths need trying.
+        let (found, from) = match memo {
+            Some(m) if max <= m.limit && m.found.is_none_or(|(n, _)| n <= max) => {
+                return m.found;
+            }
+            Some(m) if max > m.limit => (m.found, m.limit + 1),
+            _ => (None, 1),
+        };
+        let found = self.gaz_longest(words, p, from, max).or(found);
+        if let Some(k) = slot
+            && let Some(cell) = self.gaz_memo.borrow_mut().1.get_mut(k)
+        {
+            *cell = Some(GazMemo { limit: max, found });
+        }
+        found
+    }
+
+    /// The longest entry of `from..=max` words starting at `words[p]`.
+    fn gaz_longest(
+        &self,
+        words: &[usize],
+        p: usize,
+        from: usize,
+        max: usize,
+    ) -> Option<(usize, gazetteer::Entry)> {
         let a = self.toks[words[p]].start;
-        for n in (1..=max).rev() {
+        for n in (from..=max).rev() {
             let b = self.toks[words[p + n - 1]].end;
             if let Some(e) = self.g.lookup(&key(&self.s[a..b])) {
                 return Some((n, *e));
@@ -186,7 +307,7 @@ impl Field<'_> {
                         || (nx.len() <= 5
                             && !HYPHEN_MODIFIERS_SET.contains(nx)
                             && !is_acronym(self.w(b - 1))
-                            && self.g.lookup(self.w(b - 1)).is_none()))
+                            && !self.listed(b - 1)))
                 {
                     b += 2;
                     continue;
@@ -271,7 +392,7 @@ impl Field<'_> {
                             || PLACE_WORDS_SET.contains(last)
                             || matches!(last, "Partnership" | "Agreement"))
                         && e - (b + 1) >= 1
-                        && self.g.lookup(prev).is_none()
+                        && !self.listed(b - 1)
                     {
                         b = e;
                         continue;
@@ -336,10 +457,12 @@ pub fn scan(s: &str) -> Vec<Candidate> {
         .collect();
     let f = Field {
         s,
+        facts: vec![Cell::new(0); toks.len()],
         toks,
         caps,
         titlecase,
         g: gazetteer::get(),
+        gaz_memo: RefCell::new((0, Vec::new())),
     };
     let mut out = Vec::new();
     let n = f.toks.len();
@@ -360,6 +483,7 @@ pub fn scan(s: &str) -> Vec<Candidate> {
             continue;
         }
         let words: Vec<usize> = (i..b).filter(|&k| f.is_word(k)).collect();
+        f.begin_run(i, b - i);
         chunk(&f, &words, &mut out);
         i = b;
     }
@@ -373,8 +497,7 @@ fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize>
     if !opens || f.toks.get(i + 1)?.kind != Kind::Punct(',') || !f.cap(i + 2) {
         return None;
     }
-    let surname = f.w(i);
-    if f.g.lookup(surname).is_some() || f.g.is_common(surname) || !f.g.is_given_name(f.w(i + 2)) {
+    if f.listed(i) || f.common(i) || !f.given(i + 2) {
         return None;
     }
     let mut e = i + 3;
@@ -412,7 +535,7 @@ fn is_shouting(f: &Field, i: usize) -> bool {
                 break;
             }
             run += 1;
-            if w.len() > 1 && f.g.is_common(w) && f.g.lookup(w).is_none() {
+            if w.len() > 1 && f.common(k) && !f.listed(k) {
                 common += 1;
             }
         }
@@ -520,10 +643,10 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         // After a title, a portfolio word before a given name is part of the role:
         // Minister of Education Stefania Giannini.
         if after_title
-            && f.g.is_common(w)
-            && !f.g.is_given_name(w)
-            && (words[a + 1..b].iter().any(|&k| f.g.is_given_name(f.w(k)))
-                || (b - a == 3 && words[a + 1..b].iter().all(|&k| !f.g.is_common(f.w(k)))))
+            && f.common(i)
+            && !f.given(i)
+            && (words[a + 1..b].iter().any(|&k| f.given(k))
+                || (b - a == 3 && words[a + 1..b].iter().all(|&k| !f.common(k))))
             && f.gaz_at(&words[..b], a).is_none()
         {
             a += 1;
@@ -534,9 +657,9 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         }
         // A follower's word before a personal name: `Scientologist Tom Cruise`.
         if (w.ends_with("ist") || w.ends_with("ists"))
-            && !f.g.is_given_name(w)
+            && !f.given(i)
             && a + 1 < b
-            && f.g.is_given_name(f.w(words[a + 1]))
+            && f.given(words[a + 1])
         {
             a += 1;
             continue;
@@ -545,7 +668,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             a += 1;
             continue;
         }
-        if f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w) && !is_acronym(w) {
+        if f.weak_cap(i) && f.common(i) && !f.given(i) && !is_acronym(w) {
             a += 1;
             continue;
         }
@@ -579,23 +702,22 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             let head = f.w(words[split - 1]);
             // The name part: a listed given name first, or two words that are neither
             // English words nor listed (Enver Solomon).
-            let namey = f.g.is_given_name(f.w(words[split]))
+            let namey = f.given(words[split])
                 || (k + 1 - split == 2
-                    && words[split..]
-                        .iter()
-                        .all(|&x| !f.g.is_common(f.w(x)) && f.g.lookup(f.w(x)).is_none()));
+                    && words[split..].iter().all(|&x| !f.common(x) && !f.listed(x)));
             // The head closes an organisation or place: a keyword, a listed place
             // (`University of Texas Arlington | Amneh Jafari`) or, in a run of four words or
             // more, a common word (`Islamic Relations | Alia Salem`).
             let closes = ORG_WORDS_SET.contains(head)
                 || PLACE_WORDS_SET.contains(head)
-                || f.g
-                    .lookup(head)
-                    .is_some_and(|e| e.kind == Some(EntityKind::Place) && !e.demonym)
+                || (f.listed(words[split - 1])
+                    && f.g
+                        .lookup(head)
+                        .is_some_and(|e| e.kind == Some(EntityKind::Place) && !e.demonym))
                 || (words.len() >= 4
-                    && f.g.is_common(head)
-                    && !f.g.is_given_name(head)
-                    && !f.g.is_surname(head));
+                    && f.common(words[split - 1])
+                    && !f.given(words[split - 1])
+                    && !f.surname(words[split - 1]));
             if closes
                 && namey
                 && words[split..].iter().all(|&x| {
@@ -613,8 +735,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     }
     // A given name first makes `Marc Lamont Hill` a person despite its place-like last word.
     let person_first = words.len() <= 3
-        && f.g.is_given_name(first)
-        && f.g.lookup(first).is_none()
+        && f.given(words[0])
+        && !f.listed(words[0])
         && SURNAME_LIKE_PLACE_WORDS.contains(&last)
         && !words.iter().any(|&x| matches!(f.w(x), "of" | "for"));
     // Keyword-typed names: the whole piece is one organisation or place.
@@ -677,7 +799,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             let given_first = len == 1
                 && e.kind == Some(EntityKind::Place)
                 && !e.demonym
-                && f.g.is_given_name(f.w(words[p]))
+                && f.given(words[p])
                 && p + 1 < words.len()
                 && f.gaz_at(words, p + 1).is_none();
             // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
@@ -739,7 +861,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         let drop = CONNECTORS_SET.contains(w)
             || w == "and"
             || never(w)
-            || (f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w));
+            || (f.weak_cap(i) && f.common(i) && !f.given(i));
         if !drop {
             break;
         }
@@ -759,7 +881,6 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     let start = f.toks[words[0]].start;
     let end = f.toks[words[words.len() - 1]].end;
     let text = &f.s[start..end];
-    let first = f.w(words[0]);
     let cue = cue || context_cue(f, words[0], words[words.len() - 1] + 1);
     let mut cand = Candidate {
         start,
@@ -772,11 +893,11 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         person_cue: cue,
     };
     if words.len() == 1 {
-        if never(text) || f.g.lookup(text).is_some() {
+        if never(text) || f.listed(words[0]) {
             return;
         }
         // A shouted common word (HUGE, UNLESS) is emphasis, not an acronym.
-        if is_acronym(text) && text.len() > 3 && f.g.is_common(text) {
+        if is_acronym(text) && text.len() > 3 && f.common(words[0]) {
             return;
         }
         if is_acronym(text) {
@@ -850,7 +971,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         }
         // A lone capitalised common word mid-sentence (the Internet) is rarely a name unless
         // something marks it as a person.
-        if f.g.is_common(text) && !cue {
+        if f.common(words[0]) && !cue {
             return;
         }
         if text.chars().count() < 2 {
@@ -871,7 +992,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         out.push(cand);
         return;
     }
-    let all_common = words.iter().all(|&i| f.g.is_common(f.w(i)));
+    let all_common = words.iter().all(|&i| f.common(i));
     let plural_group = {
         // A plural common noun last (`Hells Angels`, `Neo Democrats`) names a group.
         let last = f.w(words[words.len() - 1]);
@@ -879,10 +1000,10 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             && last.len() > 3
             && last.ends_with('s')
             && !last.ends_with("ss")
-            && f.g.is_common(last)
-            && !f.g.is_surname(last)
+            && f.common(words[words.len() - 1])
+            && !f.surname(words[words.len() - 1])
     };
-    let given = f.g.is_given_name(first);
+    let given = f.given(words[0]);
     if cue || given {
         cand.kind = Some(EntityKind::Person);
         cand.strength = 1;
