@@ -5,7 +5,7 @@
 //! in `mod.rs`, which knows the other mentions.
 
 use super::gazetteer::{self, Gazetteer};
-use super::token::{Kind, Token, tokenize};
+use super::token::{Kind, Token, is_cap_word, tokenize};
 use super::words::*;
 use crate::model::EntityKind;
 use std::cell::{Cell, RefCell};
@@ -26,25 +26,6 @@ pub struct Candidate {
     pub words: usize,
     /// A title, role word or speech verb stood next to it.
     pub person_cue: bool,
-}
-
-fn is_cap_word(w: &str) -> bool {
-    // ASCII first: this runs for every word of every field.
-    match w.as_bytes().first() {
-        Some(b) if b.is_ascii_uppercase() => return true,
-        Some(b) if b.is_ascii_lowercase() && w.is_ascii() => {
-            return w.bytes().any(|b| b.is_ascii_uppercase());
-        }
-        Some(b) if b.is_ascii() && !b.is_ascii_alphabetic() => return false,
-        _ => {}
-    }
-    let mut cs = w.chars();
-    match cs.next() {
-        Some(c) if c.is_uppercase() => true,
-        // eBay, iPhone, wikiHow: lower-case first, a capital inside.
-        Some(c) if c.is_lowercase() => cs.any(char::is_uppercase),
-        _ => false,
-    }
 }
 
 fn is_acronym(w: &str) -> bool {
@@ -70,7 +51,7 @@ fn title_case(s: &str, toks: &[Token]) -> bool {
         // Short function words (`and`, `amid`, `with`) stay lower case in Title Case.
         if w.len() >= 5 {
             long += 1;
-            if is_cap_word(w) {
+            if t.cap {
                 caps += 1;
             }
         }
@@ -121,8 +102,6 @@ struct GazMemo {
 struct Field<'a> {
     s: &'a str,
     toks: Vec<Token>,
-    /// Per token: a capitalised word. Asked several times per token by the chunking rules.
-    caps: Vec<bool>,
     titlecase: bool,
     g: &'static Gazetteer,
     /// Per token: the word-list and name-list answers for its word, filled in when first
@@ -143,7 +122,7 @@ impl Field<'_> {
     }
 
     fn cap(&self, i: usize) -> bool {
-        self.caps.get(i).copied().unwrap_or(false)
+        self.toks.get(i).is_some_and(|t| t.cap)
     }
 
     /// A capital that carries no information: first word of a sentence or a headline word.
@@ -184,14 +163,8 @@ impl Field<'_> {
 
     fn names(&self, i: usize) -> u8 {
         self.fact(i, NAMES_KNOWN, |w| {
-            let mut v = 0;
-            if self.g.is_given_name(w) {
-                v |= GIVEN;
-            }
-            if self.g.is_surname(w) {
-                v |= SURNAME;
-            }
-            v
+            let (given, surname) = self.g.name_kinds(w);
+            u8::from(given) * GIVEN | u8::from(surname) * SURNAME
         })
     }
 
@@ -451,15 +424,10 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
 pub fn scan(s: &str) -> Vec<Candidate> {
     let toks = tokenize(s);
     let titlecase = title_case(s, &toks);
-    let caps = toks
-        .iter()
-        .map(|t| t.kind == Kind::Word && is_cap_word(t.text(s)))
-        .collect();
     let f = Field {
         s,
         facts: vec![Cell::new(0); toks.len()],
         toks,
-        caps,
         titlecase,
         g: gazetteer::get(),
         gaz_memo: RefCell::new((0, Vec::new())),
