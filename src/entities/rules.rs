@@ -434,6 +434,8 @@ pub fn scan(s: &str) -> Vec<Candidate> {
     };
     let mut out = Vec::new();
     let n = f.toks.len();
+    // One buffer for every run's words.
+    let mut words: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < n {
         if !f.cap(i) {
@@ -450,7 +452,8 @@ pub fn scan(s: &str) -> Vec<Candidate> {
             i = b;
             continue;
         }
-        let words: Vec<usize> = (i..b).filter(|&k| f.is_word(k)).collect();
+        words.clear();
+        words.extend((i..b).filter(|&k| f.is_word(k)));
         f.begin_run(i, b - i);
         chunk(&f, &words, &mut out);
         i = b;
@@ -519,17 +522,18 @@ fn is_title_word(w: &str) -> bool {
 /// Splits a capitalised run at titles and types each piece.
 fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
     let mut p = 0;
-    let mut part: Vec<usize> = Vec::new();
+    // The piece being gathered is `words[from..p]`.
+    let mut from = 0;
     let mut cue = false;
     let mut took_title = false;
     while p < words.len() {
         let w = f.w(words[p]);
         // A weekday ends a name: `Prime Minister's Questions Wednesday`.
         if is_weekday(w) {
-            piece(f, &part, cue, out);
-            part.clear();
+            piece(f, &words[from..p], cue, out);
             cue = false;
             p += 1;
+            from = p;
             continue;
         }
         // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
@@ -548,8 +552,7 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
             .gaz_at(words, p)
             .is_some_and(|(len, e)| e.kind.is_some() && len > q - p);
         if is_title && !abbrev_name && !listed_longer {
-            piece(f, &part, cue, out);
-            part.clear();
+            piece(f, &words[from..p], cue, out);
             p = q + 1;
             // A second title word straight after (Chief Executive, Minister President).
             while p + 1 < words.len()
@@ -558,14 +561,14 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
             {
                 p += 1;
             }
+            from = p;
             cue = true;
             took_title = true;
             continue;
         }
-        part.push(words[p]);
         p += 1;
     }
-    piece(f, &part, cue, out);
+    piece(f, &words[from..p], cue, out);
 }
 
 fn is_weekday(w: &str) -> bool {
@@ -759,7 +762,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
 
     // Gazetteer segmentation, unknown stretches collected in between.
     let mut p = 0;
-    let mut unknown: Vec<usize> = Vec::new();
+    // The unlisted stretch so far is `words[from..p]`.
+    let mut from = 0;
     while p < words.len() {
         if let Some((len, e)) = f.gaz_at(words, p) {
             // `Victoria Beckham`: a listed place that is also a given name, followed by an
@@ -771,11 +775,10 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 && p + 1 < words.len()
                 && f.gaz_at(words, p + 1).is_none();
             // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
-            let town_surname = len == 1 && e.town && !unknown.is_empty();
+            let town_surname = len == 1 && e.town && from < p;
             let given_first = given_first || town_surname;
             if !given_first {
-                unknown_run(f, &unknown, cue, out);
-                unknown.clear();
+                unknown_run(f, &words[from..p], cue, out);
                 let a = f.toks[words[p]].start;
                 let b = f.toks[words[p + len - 1]].end;
                 // A listed place and a compass word that ends the piece name one district
@@ -796,6 +799,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                         person_cue: false,
                     });
                     p += len + 1;
+                    from = p;
                     continue;
                 }
                 if e.kind.is_some() {
@@ -811,13 +815,13 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                     });
                 }
                 p += len;
+                from = p;
                 continue;
             }
         }
-        unknown.push(words[p]);
         p += 1;
     }
-    unknown_run(f, &unknown, cue, out);
+    unknown_run(f, &words[from..p], cue, out);
 }
 
 /// A stretch of capitalised words no list knows.
