@@ -164,7 +164,7 @@ impl Field<'_> {
     fn names(&self, i: usize) -> u8 {
         self.fact(i, NAMES_KNOWN, |w| {
             let (given, surname) = self.g.name_kinds(w);
-            u8::from(given) * GIVEN | u8::from(surname) * SURNAME
+            (u8::from(given) * GIVEN) | (u8::from(surname) * SURNAME)
         })
     }
 
