@@ -231,6 +231,12 @@ impl Gazetteer {
         self.names.get(word).is_some_and(|b| b & GIVEN_BIT != 0)
     }
 
+    /// Whether `word` is a listed given name and whether a listed surname, in one look-up.
+    pub fn name_kinds(&self, word: &str) -> (bool, bool) {
+        let b = self.names.get(word).copied().unwrap_or(0);
+        (b & GIVEN_BIT != 0, b & SURNAME_BIT != 0)
+    }
+
     pub fn is_surname(&self, word: &str) -> bool {
         self.names.get(word).is_some_and(|b| b & SURNAME_BIT != 0)
     }

@@ -5,9 +5,10 @@
 //! in `mod.rs`, which knows the other mentions.
 
 use super::gazetteer::{self, Gazetteer};
-use super::token::{Kind, Token, tokenize};
+use super::token::{Kind, Token, is_cap_word, tokenize};
 use super::words::*;
 use crate::model::EntityKind;
+use std::cell::{Cell, RefCell};
 
 /// A candidate mention inside one field, before aliases are merged.
 #[derive(Debug, Clone)]
@@ -25,25 +26,6 @@ pub struct Candidate {
     pub words: usize,
     /// A title, role word or speech verb stood next to it.
     pub person_cue: bool,
-}
-
-fn is_cap_word(w: &str) -> bool {
-    // ASCII first: this runs for every word of every field.
-    match w.as_bytes().first() {
-        Some(b) if b.is_ascii_uppercase() => return true,
-        Some(b) if b.is_ascii_lowercase() && w.is_ascii() => {
-            return w.bytes().any(|b| b.is_ascii_uppercase());
-        }
-        Some(b) if b.is_ascii() && !b.is_ascii_alphabetic() => return false,
-        _ => {}
-    }
-    let mut cs = w.chars();
-    match cs.next() {
-        Some(c) if c.is_uppercase() => true,
-        // eBay, iPhone, wikiHow: lower-case first, a capital inside.
-        Some(c) if c.is_lowercase() => cs.any(char::is_uppercase),
-        _ => false,
-    }
 }
 
 fn is_acronym(w: &str) -> bool {
@@ -69,7 +51,7 @@ fn title_case(s: &str, toks: &[Token]) -> bool {
         // Short function words (`and`, `amid`, `with`) stay lower case in Title Case.
         if w.len() >= 5 {
             long += 1;
-            if is_cap_word(w) {
+            if t.cap {
                 caps += 1;
             }
         }
@@ -100,13 +82,34 @@ fn needs_key(s: &str) -> bool {
     })
 }
 
+/// Bits of [`Field::facts`]: each answer is kept with a bit saying it has been asked.
+const COMMON_KNOWN: u8 = 1;
+const COMMON: u8 = 2;
+const NAMES_KNOWN: u8 = 4;
+const GIVEN: u8 = 8;
+const SURNAME: u8 = 16;
+const LISTED_KNOWN: u8 = 32;
+const LISTED: u8 = 64;
+
+/// A remembered longest-match answer for one start word: the longest entry within the
+/// first `limit` words, if any.
+#[derive(Clone, Copy)]
+struct GazMemo {
+    limit: usize,
+    found: Option<(usize, gazetteer::Entry)>,
+}
+
 struct Field<'a> {
     s: &'a str,
     toks: Vec<Token>,
-    /// Per token: a capitalised word. Asked several times per token by the chunking rules.
-    caps: Vec<bool>,
     titlecase: bool,
     g: &'static Gazetteer,
+    /// Per token: the word-list and name-list answers for its word, filled in when first
+    /// asked; the rules ask about the same word many times.
+    facts: Vec<Cell<u8>>,
+    /// Longest-match answers of the current capitalised run, by start token less the run's
+    /// first token (`.0`). `chunk` and `piece` search from the same start several times.
+    gaz_memo: RefCell<(usize, Vec<Option<GazMemo>>)>,
 }
 
 impl Field<'_> {
@@ -119,7 +122,7 @@ impl Field<'_> {
     }
 
     fn cap(&self, i: usize) -> bool {
-        self.caps.get(i).copied().unwrap_or(false)
+        self.toks.get(i).is_some_and(|t| t.cap)
     }
 
     /// A capital that carries no information: first word of a sentence or a headline word.
@@ -127,7 +130,70 @@ impl Field<'_> {
         self.titlecase || self.toks[i].sent_start
     }
 
+    /// The word facts of token `i`, with the bits `known` set once `ask` has filled them in.
+    fn fact(&self, i: usize, known: u8, ask: impl FnOnce(&str) -> u8) -> u8 {
+        let Some(cell) = self.facts.get(i) else {
+            return ask(self.w(i));
+        };
+        let mut v = cell.get();
+        if v & known == 0 {
+            v |= known | ask(self.w(i));
+            cell.set(v);
+        }
+        v
+    }
+
+    /// [`Gazetteer::is_common`] of word `i`.
+    fn common(&self, i: usize) -> bool {
+        self.fact(i, COMMON_KNOWN, |w| {
+            if self.g.is_common(w) { COMMON } else { 0 }
+        }) & COMMON
+            != 0
+    }
+
+    /// [`Gazetteer::is_given_name`] of word `i`.
+    fn given(&self, i: usize) -> bool {
+        self.names(i) & GIVEN != 0
+    }
+
+    /// [`Gazetteer::is_surname`] of word `i`.
+    fn surname(&self, i: usize) -> bool {
+        self.names(i) & SURNAME != 0
+    }
+
+    fn names(&self, i: usize) -> u8 {
+        self.fact(i, NAMES_KNOWN, |w| {
+            let (given, surname) = self.g.name_kinds(w);
+            (u8::from(given) * GIVEN) | (u8::from(surname) * SURNAME)
+        })
+    }
+
+    /// Whether word `i` as it stands is a gazetteer surface.
+    fn listed(&self, i: usize) -> bool {
+        self.fact(i, LISTED_KNOWN, |w| {
+            if self.g.lookup(w).is_some() {
+                LISTED
+            } else {
+                0
+            }
+        }) & LISTED
+            != 0
+    }
+
+    /// Starts a new capitalised run at token `first`, `len` tokens long: forgets the
+    /// longest-match answers of the previous one.
+    fn begin_run(&self, first: usize, len: usize) {
+        let mut m = self.gaz_memo.borrow_mut();
+        m.0 = first;
+        m.1.clear();
+        m.1.resize(len, None);
+    }
+
     /// Longest gazetteer entry starting at word `words[p]`, as a count of chunk words.
+    ///
+    /// `words` is always a stretch of one run's words, so the `n`-th word from a start is
+    /// the same token whatever stretch is asked about, and only the limit differs: answers
+    /// are remembered per start token and reused when the limit allows.
     fn gaz_at(&self, words: &[usize], p: usize) -> Option<(usize, gazetteer::Entry)> {
         let mut max = self.g.max_words.min(words.len().saturating_sub(p));
         if max == 0 {
@@ -140,8 +206,36 @@ impl Field<'_> {
         {
             max = max.min(k + 1);
         }
+        let slot = words[p].checked_sub(self.gaz_memo.borrow().0);
+        let memo = slot.and_then(|k| self.gaz_memo.borrow().1.get(k).copied().flatten());
+        // Nothing longer than `found` matched up to `limit`, so for any limit between the
+        // two the answer is the same; above `limit` only the new lengths need trying.
+        let (found, from) = match memo {
+            Some(m) if max <= m.limit && m.found.is_none_or(|(n, _)| n <= max) => {
+                return m.found;
+            }
+            Some(m) if max > m.limit => (m.found, m.limit + 1),
+            _ => (None, 1),
+        };
+        let found = self.gaz_longest(words, p, from, max).or(found);
+        if let Some(k) = slot
+            && let Some(cell) = self.gaz_memo.borrow_mut().1.get_mut(k)
+        {
+            *cell = Some(GazMemo { limit: max, found });
+        }
+        found
+    }
+
+    /// The longest entry of `from..=max` words starting at `words[p]`.
+    fn gaz_longest(
+        &self,
+        words: &[usize],
+        p: usize,
+        from: usize,
+        max: usize,
+    ) -> Option<(usize, gazetteer::Entry)> {
         let a = self.toks[words[p]].start;
-        for n in (1..=max).rev() {
+        for n in (from..=max).rev() {
             let b = self.toks[words[p + n - 1]].end;
             if let Some(e) = self.g.lookup(&key(&self.s[a..b])) {
                 return Some((n, *e));
@@ -186,7 +280,7 @@ impl Field<'_> {
                         || (nx.len() <= 5
                             && !HYPHEN_MODIFIERS_SET.contains(nx)
                             && !is_acronym(self.w(b - 1))
-                            && self.g.lookup(self.w(b - 1)).is_none()))
+                            && !self.listed(b - 1)))
                 {
                     b += 2;
                     continue;
@@ -271,7 +365,7 @@ impl Field<'_> {
                             || PLACE_WORDS_SET.contains(last)
                             || matches!(last, "Partnership" | "Agreement"))
                         && e - (b + 1) >= 1
-                        && self.g.lookup(prev).is_none()
+                        && !self.listed(b - 1)
                     {
                         b = e;
                         continue;
@@ -330,19 +424,18 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
 pub fn scan(s: &str) -> Vec<Candidate> {
     let toks = tokenize(s);
     let titlecase = title_case(s, &toks);
-    let caps = toks
-        .iter()
-        .map(|t| t.kind == Kind::Word && is_cap_word(t.text(s)))
-        .collect();
     let f = Field {
         s,
+        facts: vec![Cell::new(0); toks.len()],
         toks,
-        caps,
         titlecase,
         g: gazetteer::get(),
+        gaz_memo: RefCell::new((0, Vec::new())),
     };
     let mut out = Vec::new();
     let n = f.toks.len();
+    // One buffer for every run's words.
+    let mut words: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < n {
         if !f.cap(i) {
@@ -359,7 +452,9 @@ pub fn scan(s: &str) -> Vec<Candidate> {
             i = b;
             continue;
         }
-        let words: Vec<usize> = (i..b).filter(|&k| f.is_word(k)).collect();
+        words.clear();
+        words.extend((i..b).filter(|&k| f.is_word(k)));
+        f.begin_run(i, b - i);
         chunk(&f, &words, &mut out);
         i = b;
     }
@@ -373,8 +468,7 @@ fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize>
     if !opens || f.toks.get(i + 1)?.kind != Kind::Punct(',') || !f.cap(i + 2) {
         return None;
     }
-    let surname = f.w(i);
-    if f.g.lookup(surname).is_some() || f.g.is_common(surname) || !f.g.is_given_name(f.w(i + 2)) {
+    if f.listed(i) || f.common(i) || !f.given(i + 2) {
         return None;
     }
     let mut e = i + 3;
@@ -412,7 +506,7 @@ fn is_shouting(f: &Field, i: usize) -> bool {
                 break;
             }
             run += 1;
-            if w.len() > 1 && f.g.is_common(w) && f.g.lookup(w).is_none() {
+            if w.len() > 1 && f.common(k) && !f.listed(k) {
                 common += 1;
             }
         }
@@ -428,17 +522,18 @@ fn is_title_word(w: &str) -> bool {
 /// Splits a capitalised run at titles and types each piece.
 fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
     let mut p = 0;
-    let mut part: Vec<usize> = Vec::new();
+    // The piece being gathered is `words[from..p]`.
+    let mut from = 0;
     let mut cue = false;
     let mut took_title = false;
     while p < words.len() {
         let w = f.w(words[p]);
         // A weekday ends a name: `Prime Minister's Questions Wednesday`.
         if is_weekday(w) {
-            piece(f, &part, cue, out);
-            part.clear();
+            piece(f, &words[from..p], cue, out);
             cue = false;
             p += 1;
+            from = p;
             continue;
         }
         // A run of title modifiers ending in a title word: Foreign Minister, Prime Minister.
@@ -457,8 +552,7 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
             .gaz_at(words, p)
             .is_some_and(|(len, e)| e.kind.is_some() && len > q - p);
         if is_title && !abbrev_name && !listed_longer {
-            piece(f, &part, cue, out);
-            part.clear();
+            piece(f, &words[from..p], cue, out);
             p = q + 1;
             // A second title word straight after (Chief Executive, Minister President).
             while p + 1 < words.len()
@@ -467,14 +561,14 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
             {
                 p += 1;
             }
+            from = p;
             cue = true;
             took_title = true;
             continue;
         }
-        part.push(words[p]);
         p += 1;
     }
-    piece(f, &part, cue, out);
+    piece(f, &words[from..p], cue, out);
 }
 
 fn is_weekday(w: &str) -> bool {
@@ -520,10 +614,10 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         // After a title, a portfolio word before a given name is part of the role:
         // Minister of Education Stefania Giannini.
         if after_title
-            && f.g.is_common(w)
-            && !f.g.is_given_name(w)
-            && (words[a + 1..b].iter().any(|&k| f.g.is_given_name(f.w(k)))
-                || (b - a == 3 && words[a + 1..b].iter().all(|&k| !f.g.is_common(f.w(k)))))
+            && f.common(i)
+            && !f.given(i)
+            && (words[a + 1..b].iter().any(|&k| f.given(k))
+                || (b - a == 3 && words[a + 1..b].iter().all(|&k| !f.common(k))))
             && f.gaz_at(&words[..b], a).is_none()
         {
             a += 1;
@@ -534,9 +628,9 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         }
         // A follower's word before a personal name: `Scientologist Tom Cruise`.
         if (w.ends_with("ist") || w.ends_with("ists"))
-            && !f.g.is_given_name(w)
+            && !f.given(i)
             && a + 1 < b
-            && f.g.is_given_name(f.w(words[a + 1]))
+            && f.given(words[a + 1])
         {
             a += 1;
             continue;
@@ -545,7 +639,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             a += 1;
             continue;
         }
-        if f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w) && !is_acronym(w) {
+        if f.weak_cap(i) && f.common(i) && !f.given(i) && !is_acronym(w) {
             a += 1;
             continue;
         }
@@ -579,23 +673,22 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             let head = f.w(words[split - 1]);
             // The name part: a listed given name first, or two words that are neither
             // English words nor listed (Enver Solomon).
-            let namey = f.g.is_given_name(f.w(words[split]))
+            let namey = f.given(words[split])
                 || (k + 1 - split == 2
-                    && words[split..]
-                        .iter()
-                        .all(|&x| !f.g.is_common(f.w(x)) && f.g.lookup(f.w(x)).is_none()));
+                    && words[split..].iter().all(|&x| !f.common(x) && !f.listed(x)));
             // The head closes an organisation or place: a keyword, a listed place
             // (`University of Texas Arlington | Amneh Jafari`) or, in a run of four words or
             // more, a common word (`Islamic Relations | Alia Salem`).
             let closes = ORG_WORDS_SET.contains(head)
                 || PLACE_WORDS_SET.contains(head)
-                || f.g
-                    .lookup(head)
-                    .is_some_and(|e| e.kind == Some(EntityKind::Place) && !e.demonym)
+                || (f.listed(words[split - 1])
+                    && f.g
+                        .lookup(head)
+                        .is_some_and(|e| e.kind == Some(EntityKind::Place) && !e.demonym))
                 || (words.len() >= 4
-                    && f.g.is_common(head)
-                    && !f.g.is_given_name(head)
-                    && !f.g.is_surname(head));
+                    && f.common(words[split - 1])
+                    && !f.given(words[split - 1])
+                    && !f.surname(words[split - 1]));
             if closes
                 && namey
                 && words[split..].iter().all(|&x| {
@@ -613,8 +706,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     }
     // A given name first makes `Marc Lamont Hill` a person despite its place-like last word.
     let person_first = words.len() <= 3
-        && f.g.is_given_name(first)
-        && f.g.lookup(first).is_none()
+        && f.given(words[0])
+        && !f.listed(words[0])
         && SURNAME_LIKE_PLACE_WORDS.contains(&last)
         && !words.iter().any(|&x| matches!(f.w(x), "of" | "for"));
     // Keyword-typed names: the whole piece is one organisation or place.
@@ -669,7 +762,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
 
     // Gazetteer segmentation, unknown stretches collected in between.
     let mut p = 0;
-    let mut unknown: Vec<usize> = Vec::new();
+    // The unlisted stretch so far is `words[from..p]`.
+    let mut from = 0;
     while p < words.len() {
         if let Some((len, e)) = f.gaz_at(words, p) {
             // `Victoria Beckham`: a listed place that is also a given name, followed by an
@@ -677,15 +771,14 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             let given_first = len == 1
                 && e.kind == Some(EntityKind::Place)
                 && !e.demonym
-                && f.g.is_given_name(f.w(words[p]))
+                && f.given(words[p])
                 && p + 1 < words.len()
                 && f.gaz_at(words, p + 1).is_none();
             // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
-            let town_surname = len == 1 && e.town && !unknown.is_empty();
+            let town_surname = len == 1 && e.town && from < p;
             let given_first = given_first || town_surname;
             if !given_first {
-                unknown_run(f, &unknown, cue, out);
-                unknown.clear();
+                unknown_run(f, &words[from..p], cue, out);
                 let a = f.toks[words[p]].start;
                 let b = f.toks[words[p + len - 1]].end;
                 // A listed place and a compass word that ends the piece name one district
@@ -706,6 +799,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                         person_cue: false,
                     });
                     p += len + 1;
+                    from = p;
                     continue;
                 }
                 if e.kind.is_some() {
@@ -721,13 +815,13 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                     });
                 }
                 p += len;
+                from = p;
                 continue;
             }
         }
-        unknown.push(words[p]);
         p += 1;
     }
-    unknown_run(f, &unknown, cue, out);
+    unknown_run(f, &words[from..p], cue, out);
 }
 
 /// A stretch of capitalised words no list knows.
@@ -739,7 +833,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         let drop = CONNECTORS_SET.contains(w)
             || w == "and"
             || never(w)
-            || (f.weak_cap(i) && f.g.is_common(w) && !f.g.is_given_name(w));
+            || (f.weak_cap(i) && f.common(i) && !f.given(i));
         if !drop {
             break;
         }
@@ -759,7 +853,6 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     let start = f.toks[words[0]].start;
     let end = f.toks[words[words.len() - 1]].end;
     let text = &f.s[start..end];
-    let first = f.w(words[0]);
     let cue = cue || context_cue(f, words[0], words[words.len() - 1] + 1);
     let mut cand = Candidate {
         start,
@@ -772,11 +865,11 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         person_cue: cue,
     };
     if words.len() == 1 {
-        if never(text) || f.g.lookup(text).is_some() {
+        if never(text) || f.listed(words[0]) {
             return;
         }
         // A shouted common word (HUGE, UNLESS) is emphasis, not an acronym.
-        if is_acronym(text) && text.len() > 3 && f.g.is_common(text) {
+        if is_acronym(text) && text.len() > 3 && f.common(words[0]) {
             return;
         }
         if is_acronym(text) {
@@ -850,7 +943,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         }
         // A lone capitalised common word mid-sentence (the Internet) is rarely a name unless
         // something marks it as a person.
-        if f.g.is_common(text) && !cue {
+        if f.common(words[0]) && !cue {
             return;
         }
         if text.chars().count() < 2 {
@@ -871,7 +964,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         out.push(cand);
         return;
     }
-    let all_common = words.iter().all(|&i| f.g.is_common(f.w(i)));
+    let all_common = words.iter().all(|&i| f.common(i));
     let plural_group = {
         // A plural common noun last (`Hells Angels`, `Neo Democrats`) names a group.
         let last = f.w(words[words.len() - 1]);
@@ -879,10 +972,10 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             && last.len() > 3
             && last.ends_with('s')
             && !last.ends_with("ss")
-            && f.g.is_common(last)
-            && !f.g.is_surname(last)
+            && f.common(words[words.len() - 1])
+            && !f.surname(words[words.len() - 1])
     };
-    let given = f.g.is_given_name(first);
+    let given = f.given(words[0]);
     if cue || given {
         cand.kind = Some(EntityKind::Person);
         cand.strength = 1;

@@ -21,11 +21,33 @@ pub struct Token {
     pub sent_start: bool,
     /// The word carried a possessive ending, cut off after `end`.
     pub possessive: bool,
+    /// A capitalised word ([`is_cap_word`]), worked out while the word is read.
+    pub cap: bool,
 }
 
 impl Token {
     pub fn text<'a>(&self, s: &'a str) -> &'a str {
         &s[self.start..self.end]
+    }
+}
+
+/// A word with a capital first, or a lower-case first and a capital inside (eBay, iPhone).
+pub fn is_cap_word(w: &str) -> bool {
+    // ASCII first: this runs for every word of every field.
+    match w.as_bytes().first() {
+        Some(b) if b.is_ascii_uppercase() => return true,
+        Some(b) if b.is_ascii_lowercase() && w.is_ascii() => {
+            return w.bytes().any(|b| b.is_ascii_uppercase());
+        }
+        Some(b) if b.is_ascii() && !b.is_ascii_alphabetic() => return false,
+        _ => {}
+    }
+    let mut cs = w.chars();
+    match cs.next() {
+        Some(c) if c.is_uppercase() => true,
+        // eBay, iPhone, wikiHow: lower-case first, a capital inside.
+        Some(c) if c.is_lowercase() => cs.any(char::is_uppercase),
+        _ => false,
     }
 }
 
@@ -105,9 +127,16 @@ pub fn tokenize(s: &str) -> Vec<Token> {
             let mut end = i + clen;
             // Clitics and possessives all carry an apostrophe; most words have none.
             let mut has_apostrophe = false;
+            // For `cap`: an ASCII capital after the first char, and whether all is ASCII.
+            let mut upper_inside = false;
+            let mut ascii = c.is_ascii();
             // A word: letters and digits, with apostrophes inside (O'Brien, don't).
             loop {
-                while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+                while let Some(&b) = bytes.get(end) {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    upper_inside |= b.is_ascii_uppercase();
                     end += 1;
                 }
                 let Some(d) = char_at(s, end) else {
@@ -116,9 +145,11 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 let dlen = d.len_utf8();
                 if d.is_alphanumeric() {
                     end += dlen;
+                    ascii &= d.is_ascii();
                 } else if is_apostrophe(d) {
                     if char_at(s, end + dlen).is_some_and(char::is_alphanumeric) {
                         end += dlen;
+                        ascii &= d.is_ascii();
                         has_apostrophe = true;
                     } else {
                         break;
@@ -180,6 +211,17 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 possessive = true;
                 consumed = word_end + d.len_utf8();
             }
+            // The common cases from what the loop saw; a cut-off ending or a non-ASCII
+            // letter is checked on the word itself.
+            let cap = if c.is_ascii_uppercase() {
+                true
+            } else if c.is_ascii_lowercase() && ascii && end == word_end {
+                upper_inside
+            } else if c.is_ascii() && !c.is_ascii_alphabetic() {
+                false
+            } else {
+                is_cap_word(&s[i..end])
+            };
             out.push(Token {
                 start: i,
                 end,
@@ -187,6 +229,7 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 glued,
                 sent_start: at_start,
                 possessive,
+                cap,
             });
             prev_end = consumed;
             pos = consumed;
@@ -226,6 +269,7 @@ pub fn tokenize(s: &str) -> Vec<Token> {
                 glued,
                 sent_start: false,
                 possessive: false,
+                cap: false,
             });
             prev_end = end;
             pos = end;
@@ -254,6 +298,15 @@ mod tests {
         assert_eq!(w[7], ("Reuters", false, true));
         assert_eq!(w[9], ("Mr", true, false));
         assert_eq!(w[10], ("Smith", false, true));
+    }
+
+    #[test]
+    fn cap_flag_matches_the_word() {
+        let s = "Japan’s iPhone eBay’s wikiHow don't O’Brien x-ray 9News Émile éCole Ελλάδα \
+                 Ümit’s naïve naÏve U.S. aB’s ab'Cd 1st I'm";
+        for t in tokenize(s).into_iter().filter(|t| t.kind == Kind::Word) {
+            assert_eq!(t.cap, is_cap_word(t.text(s)), "{}", t.text(s));
+        }
     }
 
     #[test]
