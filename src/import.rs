@@ -96,6 +96,9 @@ pub fn default_jobs() -> usize {
 
 /// How long imported articles may stay uncommitted while more keep arriving.
 const BULK_WINDOW: Duration = Duration::from_millis(500);
+/// How many articles a bulk may hold (each is kept until its bulk commits, in case the
+/// bulk must be stored again one by one).
+const BULK_ITEMS: usize = 2000;
 
 /// An input whose article sits in the open bulk write: its report, and the article itself
 /// in case the bulk must be stored again one by one.
@@ -106,8 +109,8 @@ struct Held {
 }
 
 /// The writer's side of an import: stores articles in bulk writes committed at least every
-/// [`BULK_WINDOW`], and at once whenever no further input is waiting, so nothing stays
-/// unstored while a slow source is read. If anything in a bulk fails (a full disk, say), the
+/// [`BULK_WINDOW`] or every [`BULK_ITEMS`] articles, and when no input came for the rest of
+/// the window, so nothing stays unstored for long while a slow source is read. If anything in a bulk fails (a full disk, say), the
 /// bulk is rolled back and its articles stored one transaction each, so every article is
 /// whole or absent and one bad article costs no other. Reports are released in input order
 /// once their articles are committed, so they never claim more than was stored.
@@ -174,7 +177,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
             }
         }
         let window_over = self.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW);
-        if !more_waiting || window_over {
+        if !more_waiting || window_over || self.held.len() >= BULK_ITEMS {
             self.commit();
         }
     }
@@ -265,13 +268,19 @@ pub fn import_with<T: Sync>(
             });
         }
         drop(tx);
-        let mut next_msg = rx.recv().ok();
-        while let Some((i, origin, parsed)) = next_msg.take() {
-            // Peek: is more input already waiting? If not, commit before blocking.
-            let peeked = rx.try_recv().ok();
-            let more = peeked.is_some();
-            writer.write(i, origin, parsed, more);
-            next_msg = peeked.or_else(|| rx.recv().ok());
+        // Commit when the window is over or the bulk is full, and when no input has come
+        // for the rest of the window. (Committing whenever the channel was momentarily empty
+        // made bulks of one article when the writer kept up: a commit each, and an FTS5
+        // segment each.)
+        loop {
+            let wait = writer
+                .opened
+                .map_or(BULK_WINDOW, |t| BULK_WINDOW.saturating_sub(t.elapsed()));
+            match rx.recv_timeout(wait) {
+                Ok((i, origin, ready)) => writer.write(i, origin, ready, true),
+                Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
         }
     });
     writer.finish()
