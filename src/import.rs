@@ -217,9 +217,9 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         }
     }
 
-    fn finish(mut self) -> Totals {
+    fn finish(mut self) -> (Totals, &'s mut Store) {
         self.commit();
-        self.totals
+        (self.totals, self.store)
     }
 }
 
@@ -243,7 +243,7 @@ pub fn import_with<T: Sync>(
                 i + 1 < items.len(),
             );
         }
-        return writer.finish();
+        return finish(writer);
     }
     let next = AtomicUsize::new(0);
     // A bounded channel keeps parsed articles from piling up when the writer is slower.
@@ -283,7 +283,14 @@ pub fn import_with<T: Sync>(
             }
         }
     });
-    writer.finish()
+    finish(writer)
+}
+
+/// Commits what is left and hands free pages back to the file system.
+fn finish<F: FnMut(&Report)>(writer: Writer<'_, F>) -> Totals {
+    let (totals, store) = writer.finish();
+    let _ = store.release_free_pages();
+    totals
 }
 
 /// Imports files and folders (walked recursively) as the CLI's `import` does.

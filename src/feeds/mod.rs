@@ -201,6 +201,8 @@ pub fn refresh(
         }
         writer.commit();
     });
+    // Free pages left by FTS5's merges go back to the file system; failing is harmless.
+    let _ = store.release_free_pages();
     Ok(summary)
 }
 

@@ -74,6 +74,16 @@ impl Store {
         let p = path.clone().unwrap_or_default();
         let wrap = |e: rusqlite::Error| cache_error(&p, &e);
         conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        // A new file only (it cannot change later without a VACUUM, and must come before the
+        // switch to WAL): lets a large import hand back the pages FTS5's segment merges
+        // leave free at its end ([`Store::release_free_pages`]).
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .map_err(wrap)?;
+        if pages == 0 {
+            conn.execute_batch("PRAGMA auto_vacuum=INCREMENTAL")
+                .map_err(wrap)?;
+        }
         // journal_mode answers with a row, so it is queried rather than executed.
         let _mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -107,6 +117,18 @@ impl Store {
     pub fn set_rank_window(&mut self, window: usize) {
         self.rank_window = window.max(1);
         self.positional_span = window.max(1) as i64;
+    }
+
+    /// Gives the file's free pages back to the file system (after a large write: FTS5's
+    /// segment merges leave the space of the merged segments free, 9 % of the file after
+    /// importing 10,000 articles). Caches created before auto-vacuum was set keep their
+    /// free pages for reuse instead.
+    pub fn release_free_pages(&self) -> Result<()> {
+        // The pragma frees pages as it is stepped: run it to the end.
+        let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut rows = stmt.query([])?;
+        while rows.next()?.is_some() {}
+        Ok(())
     }
 
     pub fn path(&self) -> Option<&Path> {

@@ -463,3 +463,30 @@ fn phrases_and_prefixes_rank_like_bm25_among_the_newest_then_everywhere() {
     let hit = &s.search("harbour*", 10).unwrap()[0];
     assert!(hit.snippet.contains("«harbour"), "{}", hit.snippet);
 }
+
+#[test]
+fn a_new_cache_can_hand_free_pages_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("c.db")).unwrap();
+    let mode: i64 = s
+        .conn()
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, 2, "incremental auto-vacuum on a new file");
+    // Free pages, as FTS5's merges leave them after a large import.
+    s.conn()
+        .execute_batch(
+            "CREATE TABLE scratch(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1
+             FROM n WHERE i < 2000) INSERT INTO scratch SELECT randomblob(1000) FROM n;
+             DROP TABLE scratch;",
+        )
+        .unwrap();
+    let free = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(free(&s) > 100);
+    s.release_free_pages().unwrap();
+    assert_eq!(free(&s), 0);
+}
