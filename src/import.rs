@@ -80,10 +80,13 @@ impl Ready {
 /// fetch from 11 s to 10 s. Linux only (elsewhere a no-op); failure is harmless.
 pub fn yield_to_writer() {
     #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls on the calling thread; no memory is passed.
+    // SAFETY: plain system calls about the calling thread; no memory is passed.
     unsafe {
-        let tid = libc::gettid();
-        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        // Relative to the thread's current niceness (-1 is also a valid answer, so errors
+        // are not told apart: the worst case is a priority left as it was).
+        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid, (now + 5).min(19));
     }
 }
 
@@ -323,4 +326,23 @@ pub fn import_samples(store: &mut Store, on_each: impl FnMut(&Report)) -> Totals
         },
         on_each,
     )
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn workers_yield_relative_to_their_own_priority() {
+        let niceness = || unsafe {
+            // SAFETY: reads the calling thread's own niceness.
+            libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as u32)
+        };
+        let (before, after) = std::thread::spawn(move || {
+            let before = niceness();
+            super::yield_to_writer();
+            (before, niceness())
+        })
+        .join()
+        .unwrap();
+        assert_eq!(after, (before + 5).min(19));
+    }
 }

@@ -231,12 +231,17 @@ impl Store {
     pub fn begin_bulk(&mut self) -> Result<()> {
         // A bulk touches index pages all over the file; SQLite's default 2 MB page cache
         // made a large import reread them from the OS again and again. Foreign keys are
-        // not checked inside a bulk: every row it writes points at a row it has just
-        // written or read, and the checks were two extra lookups per entity link.
+        // not checked inside a bulk (the pragma must come before BEGIN): every row it
+        // writes points at a row it has just written or read, except an item's feed, which
+        // the bulk's commit checks once ([`Bulk::finish`]); the checks were two extra
+        // lookups per entity link.
         self.conn.execute_batch(
-            "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192;
-             PRAGMA foreign_keys=OFF; BEGIN IMMEDIATE",
+            "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=8192; PRAGMA foreign_keys=OFF",
         )?;
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
+            return Err(e.into());
+        }
         self.bulk.clear();
         Ok(())
     }
@@ -591,6 +596,15 @@ impl Bulk {
         self.fts_set.clear();
         if !rowids.is_empty() {
             let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
+            // The one reference a bulk does not write or read itself: a feed removed by
+            // another process since the refresh began (what the unchecked foreign key
+            // would have set to NULL).
+            conn.execute(
+                "UPDATE articles SET feed_id = NULL
+                 WHERE rowid IN (SELECT value FROM json_each(?1)) AND feed_id IS NOT NULL
+                   AND feed_id NOT IN (SELECT id FROM feeds)",
+                [&list],
+            )?;
             conn.execute(
                 "INSERT INTO articles_fts(rowid, title, standfirst, body)
                  SELECT rowid, title, standfirst, body FROM articles

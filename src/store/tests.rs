@@ -490,3 +490,45 @@ fn a_new_cache_can_hand_free_pages_back() {
     s.release_free_pages().unwrap();
     assert_eq!(free(&s), 0);
 }
+
+#[test]
+fn a_bulk_never_leaves_foreign_keys_off_or_an_item_pointing_at_a_removed_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut s = Store::open(&path).unwrap();
+    let fk = |s: &Store| -> i64 {
+        s.conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap()
+    };
+    // Another process removed the feed after this refresh read the feed list.
+    let (feed, _) = s.add_feed("https://news.example/rss", None, false).unwrap();
+    assert!(s.remove_feed(feed.id).unwrap());
+    let a = article("Late item", &["text"]);
+    s.begin_bulk().unwrap();
+    s.upsert_from(&a, &[], Some(feed.id), None).unwrap();
+    s.end_bulk().unwrap();
+    let feed_id: Option<i64> = s
+        .conn()
+        .query_row("SELECT feed_id FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(feed_id, None);
+    let dangling: i64 = s
+        .conn()
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(dangling, 0);
+    assert_eq!(fk(&s), 1);
+
+    // A bulk that cannot start (another writer holds the file) leaves the checks on.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    s.conn_mut()
+        .busy_timeout(std::time::Duration::from_millis(20))
+        .unwrap();
+    assert!(s.begin_bulk().is_err());
+    assert_eq!(fk(&s), 1);
+    other.execute_batch("ROLLBACK").unwrap();
+}
