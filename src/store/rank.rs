@@ -10,7 +10,8 @@
 //! is cheap, keep FTS5's bm25). The rest is bm25 as FTS5 computes it, column weights
 //! included, so scores of the two are comparable in scale.
 //!
-//! FTS5's extension API is C only; this is the one place dateline uses `unsafe`.
+//! FTS5's extension API is C only, so this module is unsafe FFI throughout; each block says why
+//! it holds.
 
 use rusqlite::Connection;
 use rusqlite::ffi;
