@@ -50,28 +50,38 @@ impl Totals {
     }
 }
 
-/// An article ready to store: parsed, its entities extracted and its stored form encoded.
-/// Made on the parse workers, so the one thread that writes only writes.
+/// An article ready to store: its entities extracted and its stored form encoded. Made on
+/// the parse workers (of an import or a feed refresh), so the one thread that writes only
+/// writes.
 pub struct Ready {
     pub article: Article,
     pub entities: Vec<Entity>,
     pub encoded: Encoded,
-    pub warnings: Vec<String>,
 }
 
 impl Ready {
-    pub fn from_parsed(parsed: Parsed) -> Ready {
+    pub fn new(article: Article) -> Ready {
         Ready {
-            entities: entities::extract(&parsed.article),
-            encoded: Encoded::of(&parsed.article),
-            article: parsed.article,
-            warnings: parsed.warnings,
+            entities: entities::extract(&article),
+            encoded: Encoded::of(&article),
+            article,
         }
     }
 
-    fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
-        store.upsert_encoded(&self.article, &self.encoded, &self.entities, None, None)
+    /// Stores it (in the store's open bulk, if any), as an item of `feed_id` when given.
+    pub fn store_in(
+        &self,
+        store: &mut Store,
+        feed_id: Option<i64>,
+        guid: Option<&str>,
+    ) -> crate::Result<Upsert> {
+        store.upsert_encoded(&self.article, &self.encoded, &self.entities, feed_id, guid)
     }
+}
+
+/// A parsed input made [`Ready`], with the parser's warnings.
+fn prepare(parsed: Parsed) -> (Ready, Vec<String>) {
+    (Ready::new(parsed.article), parsed.warnings)
 }
 
 /// Called first on a parse worker thread: lowers its scheduling priority a little, so the
@@ -97,11 +107,12 @@ pub fn default_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// How long imported articles may stay uncommitted while more keep arriving.
-const BULK_WINDOW: Duration = Duration::from_millis(500);
+/// How long articles may stay uncommitted while more keep arriving (imports and feed
+/// refreshes alike).
+pub const BULK_WINDOW: Duration = Duration::from_millis(500);
 /// How many articles a bulk may hold (each is kept until its bulk commits, in case the
 /// bulk must be stored again one by one).
-const BULK_ITEMS: usize = 2000;
+pub const BULK_ITEMS: usize = 2000;
 
 /// An input whose article sits in the open bulk write: its report, and the article itself
 /// in case the bulk must be stored again one by one.
@@ -145,7 +156,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         &mut self,
         index: usize,
         origin: String,
-        ready: crate::Result<Ready>,
+        ready: crate::Result<(Ready, Vec<String>)>,
         more_waiting: bool,
     ) {
         match ready {
@@ -158,18 +169,18 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
                 },
                 ready: None,
             }),
-            Ok(mut r) => {
+            Ok((r, warnings)) => {
                 if self.opened.is_none() && self.store.begin_bulk().is_ok() {
                     self.opened = Some(Instant::now());
                 }
-                let outcome = r.store_in(self.store);
+                let outcome = r.store_in(self.store, None, None);
                 let failed = outcome.is_err();
                 self.held.push(Held {
                     index,
                     report: Report {
                         origin,
                         outcome: self.outcome(&r.article, outcome),
-                        warnings: std::mem::take(&mut r.warnings),
+                        warnings,
                     },
                     ready: Some(r),
                 });
@@ -199,7 +210,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         let mut held = std::mem::take(&mut self.held);
         for h in &mut held {
             if let Some(ready) = &h.ready {
-                let r = ready.store_in(self.store);
+                let r = ready.store_in(self.store, None, None);
                 h.report.outcome = self.outcome(&ready.article, r);
             }
         }
@@ -220,9 +231,11 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         }
     }
 
-    fn finish(mut self) -> (Totals, &'s mut Store) {
+    /// Commits what is left and hands the file's free pages back.
+    fn finish(mut self) -> Totals {
         self.commit();
-        (self.totals, self.store)
+        let _ = self.store.release_free_pages();
+        self.totals
     }
 }
 
@@ -239,18 +252,14 @@ pub fn import_with<T: Sync>(
     if jobs <= 1 || items.len() <= 1 {
         for (i, item) in items.iter().enumerate() {
             let (origin, parsed) = parse(item);
-            writer.write(
-                i,
-                origin,
-                parsed.map(Ready::from_parsed),
-                i + 1 < items.len(),
-            );
+            writer.write(i, origin, parsed.map(prepare), i + 1 < items.len());
         }
-        return finish(writer);
+        return writer.finish();
     }
     let next = AtomicUsize::new(0);
     // A bounded channel keeps parsed articles from piling up when the writer is slower.
-    let (tx, rx) = mpsc::sync_channel::<(usize, String, crate::Result<Ready>)>(jobs * 8);
+    let (tx, rx) =
+        mpsc::sync_channel::<(usize, String, crate::Result<(Ready, Vec<String>)>)>(jobs * 8);
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
@@ -261,10 +270,7 @@ pub fn import_with<T: Sync>(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
                     let (origin, parsed) = parse(item);
-                    if tx
-                        .send((i, origin, parsed.map(Ready::from_parsed)))
-                        .is_err()
-                    {
+                    if tx.send((i, origin, parsed.map(prepare))).is_err() {
                         break;
                     }
                 }
@@ -286,14 +292,7 @@ pub fn import_with<T: Sync>(
             }
         }
     });
-    finish(writer)
-}
-
-/// Commits what is left and hands free pages back to the file system.
-fn finish<F: FnMut(&Report)>(writer: Writer<'_, F>) -> Totals {
-    let (totals, store) = writer.finish();
-    let _ = store.release_free_pages();
-    totals
+    writer.finish()
 }
 
 /// Imports files and folders (walked recursively) as the CLI's `import` does.

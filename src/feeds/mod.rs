@@ -6,13 +6,13 @@
 
 pub mod opml;
 
-use crate::entities;
 use crate::error::{Error, Result};
+use crate::import::{BULK_ITEMS, BULK_WINDOW, Ready};
 use crate::ingest::fetch::{Client, FetchOptions, Fetched};
 use crate::ingest::{Parsed, charset, feed, html};
-use crate::model::{Article, Entity};
+use crate::model::Article;
 use crate::sanitize::{clean_line, clean_text};
-use crate::store::{Encoded, Feed, FetchState, Store, Upsert};
+use crate::store::{Feed, FetchState, Store, Upsert};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -99,6 +99,7 @@ enum Msg {
     Item {
         feed_id: i64,
         item: Box<Ready>,
+        guid: Option<String>,
     },
     Warning(String),
     Done {
@@ -206,36 +207,11 @@ pub fn refresh(
     Ok(summary)
 }
 
-/// How long fetched items may stay uncommitted while more keep arriving.
-const BULK_WINDOW: std::time::Duration = std::time::Duration::from_millis(500);
-/// How many items a bulk may hold (each is kept until its bulk commits, in case the bulk
-/// must be stored again one by one).
-const BULK_ITEMS: usize = 2000;
-
-/// A feed item ready to store: entities extracted and stored form encoded on the worker.
-struct Ready {
-    article: Article,
-    encoded: Encoded,
-    entities: Vec<Entity>,
-    guid: Option<String>,
-}
-
-impl Ready {
-    fn store_in(&self, store: &mut Store, feed_id: i64) -> Result<Upsert> {
-        store.upsert_encoded(
-            &self.article,
-            &self.encoded,
-            &self.entities,
-            Some(feed_id),
-            self.guid.as_deref(),
-        )
-    }
-}
-
 /// An item written into the open bulk, kept until the bulk commits.
 struct Written {
     feed_id: i64,
     item: Box<Ready>,
+    guid: Option<String>,
     outcome: Result<Upsert>,
 }
 
@@ -259,15 +235,20 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
 impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
     fn take(&mut self, msg: Msg) {
         match msg {
-            Msg::Item { feed_id, item } => {
+            Msg::Item {
+                feed_id,
+                item,
+                guid,
+            } => {
                 if self.opened.is_none() && self.store.begin_bulk().is_ok() {
                     self.opened = Some(std::time::Instant::now());
                 }
-                let outcome = item.store_in(self.store, feed_id);
+                let outcome = item.store_in(self.store, Some(feed_id), guid.as_deref());
                 let failed = outcome.is_err();
                 self.written.push(Written {
                     feed_id,
                     item,
+                    guid,
                     outcome,
                 });
                 if failed && self.opened.take().is_some() {
@@ -288,7 +269,9 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
     /// Stores the bulk's items again, one transaction each (after a rollback).
     fn replay(&mut self) {
         for w in &mut self.written {
-            w.outcome = w.item.store_in(self.store, w.feed_id);
+            w.outcome = w
+                .item
+                .store_in(self.store, Some(w.feed_id), w.guid.as_deref());
         }
     }
 
@@ -414,12 +397,8 @@ fn fetch_feed(
         }
         let msg = Msg::Item {
             feed_id: f.id,
-            item: Box::new(Ready {
-                encoded: Encoded::of(&article),
-                entities: entities::extract(&article),
-                article,
-                guid: item.guid,
-            }),
+            item: Box::new(Ready::new(article)),
+            guid: item.guid,
         };
         if tx.send(msg).is_err() {
             break;

@@ -487,7 +487,7 @@ fn write_article(
         .published
         .clone()
         .unwrap_or_else(|| iso_from_unix(now));
-    let (rowid, outcome) = match existing {
+    let outcome = match existing {
         Some((_, old_hash, ..)) if old_hash == *hash => return Ok(Upsert::Unchanged),
         Some((rowid, _, old_title, old_standfirst, old_body)) => {
             // An article written earlier in the same bulk is not indexed yet: nothing to
@@ -500,40 +500,31 @@ fn write_article(
                 )?
                 .execute(params![rowid, old_title, old_standfirst, old_body])?;
             }
-            conn.prepare_cached(
-                "UPDATE articles SET section=?2, title=?3, standfirst=?4, byline=?5,
-                     published=?6, link=?7, source=?8, body=?9, layout=?10, content_hash=?11,
-                     sort_key=?12, updated_at=?13, feed_id=COALESCE(?14, feed_id),
-                     guid=COALESCE(?15, guid) WHERE rowid=?1",
-            )?
-            .execute(params![
-                rowid,
-                article.section,
-                article.title,
-                article.standfirst,
-                article.byline,
-                article.published,
-                article.link,
-                article.source,
-                body,
-                layout,
-                hash,
-                sort_key,
-                now,
-                feed_id,
-                guid
-            ])?;
             super::entities::remove_article_entities(conn, rowid)?;
-            (rowid, Upsert::Updated)
+            Upsert::Updated
         }
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO articles(id, section, title, standfirst, byline, published,
-                     link, source, body, layout, content_hash, sort_key, imported_at,
-                     updated_at, read, starred, feed_id, guid)
-                     VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14,?15,?16,?17)",
-            )?
-            .execute(params![
+        None => Upsert::Imported,
+    };
+    // One statement for both: a changed article keeps its row, import time, read and
+    // starred flags, and its feed and guid unless new ones are given.
+    let rowid: i64 = conn
+        .prepare_cached(
+            "INSERT INTO articles(id, section, title, standfirst, byline, published,
+                 link, source, body, layout, content_hash, sort_key, imported_at,
+                 updated_at, read, starred, feed_id, guid)
+                 VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14,?15,?16,?17)
+             ON CONFLICT(id) DO UPDATE SET section=excluded.section, title=excluded.title,
+                 standfirst=excluded.standfirst, byline=excluded.byline,
+                 published=excluded.published, link=excluded.link, source=excluded.source,
+                 body=excluded.body, layout=excluded.layout,
+                 content_hash=excluded.content_hash, sort_key=excluded.sort_key,
+                 updated_at=excluded.updated_at,
+                 feed_id=COALESCE(excluded.feed_id, feed_id),
+                 guid=COALESCE(excluded.guid, guid)
+             RETURNING rowid",
+        )?
+        .query_row(
+            params![
                 article.id.as_str(),
                 article.section,
                 article.title,
@@ -551,10 +542,9 @@ fn write_article(
                 article.starred,
                 feed_id,
                 guid
-            ])?;
-            (conn.last_insert_rowid(), Upsert::Imported)
-        }
-    };
+            ],
+            |r| r.get(0),
+        )?;
     match bulk.as_deref_mut() {
         Some(b) => {
             if b.fts_set.insert(rowid) {

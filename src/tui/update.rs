@@ -809,16 +809,22 @@ fn jump_mention(state: &mut AppState, dir: isize) {
     if n == 0 {
         return;
     }
-    let next = match (state.sidebar.mention, dir > 0) {
-        (None, true) => 0,
-        (None, false) => n - 1,
-        (Some(i), true) => (i + 1) % n,
-        (Some(i), false) => (i + n - 1) % n,
-    };
+    let next = step_through(state.sidebar.mention, n, dir);
     state.sidebar.mention = Some(next);
     let name = e.name.clone();
     show_span(state, spans[next]);
     state.status = Some(format!("{name}: mention {}/{n}", next + 1));
+}
+
+/// The next (`dir` > 0) or previous of `n` places after `current`, wrapping around; the
+/// first or the last when there is no current one. `n` must not be 0.
+fn step_through(current: Option<usize>, n: usize, dir: isize) -> usize {
+    match (current, dir > 0) {
+        (None, true) => 0,
+        (None, false) => n - 1,
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+    }
 }
 
 /// n / N: the next or previous search hit inside the open article.
@@ -836,12 +842,7 @@ fn jump_hit(state: &mut AppState, dir: isize) {
         state.status = Some("no hits in this article".into());
         return;
     }
-    let next = match (state.search.hit, dir > 0) {
-        (None, true) => 0,
-        (None, false) => n - 1,
-        (Some(i), true) => (i + 1) % n,
-        (Some(i), false) => (i + n - 1) % n,
-    };
+    let next = step_through(state.search.hit, n, dir);
     state.search.hit = Some(next);
     state.sidebar.mention = None;
     show_span(state, hits[next]);
