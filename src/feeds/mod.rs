@@ -7,7 +7,7 @@
 pub mod opml;
 
 use crate::error::{Error, Result};
-use crate::import::{BULK_ITEMS, BULK_WINDOW, Ready};
+use crate::import::{BULK_ITEMS, BULK_WINDOW, Discard, Ready};
 use crate::ingest::fetch::{Client, FetchOptions, Fetched};
 use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::Article;
@@ -186,6 +186,7 @@ pub fn refresh(
             written: Vec::new(),
             finished: Vec::new(),
             done: 0,
+            discard: Discard::on_own_thread(),
         };
         loop {
             match rx.recv_timeout(BULK_WINDOW) {
@@ -230,6 +231,7 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
     written: Vec<Written>,
     finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
     done: usize,
+    discard: Discard<Vec<Box<Ready>>>,
 }
 
 impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
@@ -279,6 +281,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
         if self.opened.take().is_some() && self.store.end_bulk().is_err() {
             self.replay();
         }
+        let mut done = Vec::with_capacity(self.written.len());
         for w in self.written.drain(..) {
             match w.outcome {
                 Ok(Upsert::Imported) => {
@@ -296,7 +299,9 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                     ));
                 }
             }
+            done.push(w.item);
         }
+        self.discard.discard(done);
         for (feed_id, outcome) in std::mem::take(&mut self.finished) {
             self.finish_feed(feed_id, outcome);
         }

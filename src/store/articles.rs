@@ -6,7 +6,7 @@
 //! the same column (external content), so the text is not kept twice.
 
 use super::Store;
-use super::entities::{EntityTotals, KnownEntities};
+use super::entities::{EntityTotals, KnownEntities, LinkText};
 use crate::error::{Error, Result};
 use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -60,15 +60,19 @@ pub struct Encoded {
     hash: String,
     body: String,
     layout: String,
+    links: Vec<LinkText>,
 }
 
 impl Encoded {
-    pub fn of(article: &Article) -> Encoded {
+    /// The stored form of `article` and of its `entities` (pass the same entities to
+    /// [`Store::upsert_encoded`]).
+    pub fn of(article: &Article, entities: &[Entity]) -> Encoded {
         let (body, layout) = encode_body(&article.blocks);
         Encoded {
             hash: content_hash(article),
             body,
             layout,
+            links: entities.iter().map(LinkText::of).collect(),
         }
     }
 }
@@ -175,10 +179,16 @@ impl Store {
         feed_id: Option<i64>,
         guid: Option<&str>,
     ) -> Result<Upsert> {
-        self.upsert_encoded(article, &Encoded::of(article), entities, feed_id, guid)
+        self.upsert_encoded(
+            article,
+            &Encoded::of(article, entities),
+            entities,
+            feed_id,
+            guid,
+        )
     }
 
-    /// [`Store::upsert_from`] with the article already encoded (by `Encoded::of(article)`).
+    /// [`Store::upsert_from`] with the article already encoded (by `Encoded::of(article, entities)`).
     pub fn upsert_encoded(
         &mut self,
         article: &Article,
@@ -439,7 +449,7 @@ impl Store {
         let replaced = (|| {
             let rowid = article_rowid(&tx, id)?;
             super::entities::remove_article_entities(&tx, rowid)?;
-            super::entities::insert_article_entities(&tx, rowid, entities, known, None)?;
+            super::entities::insert_article_entities(&tx, rowid, entities, None, known, None)?;
             tx.commit()?;
             Ok(())
         })();
@@ -473,7 +483,12 @@ fn write_article(
     known: &mut KnownEntities,
     mut bulk: Option<&mut Bulk>,
 ) -> Result<Upsert> {
-    let Encoded { hash, body, layout } = encoded;
+    let Encoded {
+        hash,
+        body,
+        layout,
+        links,
+    } = encoded;
     let now = now();
     let existing: Option<(i64, String, String, Option<String>, String)> = conn
         .prepare_cached(
@@ -559,7 +574,7 @@ fn write_article(
         }
     }
     let totals = bulk.map(|b| &mut b.totals);
-    super::entities::insert_article_entities(conn, rowid, entities, known, totals)?;
+    super::entities::insert_article_entities(conn, rowid, entities, Some(links), known, totals)?;
     Ok(outcome)
 }
 

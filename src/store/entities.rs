@@ -96,9 +96,12 @@ pub(super) fn insert_article_entities(
     tx: &Connection,
     article: i64,
     entities: &[Entity],
+    encoded: Option<&[LinkText]>,
     known: &mut KnownEntities,
     mut totals: Option<&mut EntityTotals>,
 ) -> Result<()> {
+    // Text made for other entities than these would be wrong: then it is made here.
+    let encoded = encoded.filter(|l| l.len() == entities.len());
     if known.ids.len().max(known.aliases.len()) > KnownEntities::LIMIT {
         known.forget();
     }
@@ -109,7 +112,7 @@ pub(super) fn insert_article_entities(
          VALUES(?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(article, entity_id) DO UPDATE SET mentions = mentions + excluded.mentions",
     )?;
-    for e in entities {
+    for (i, e) in entities.iter().enumerate() {
         if e.mentions.is_empty() {
             continue;
         }
@@ -137,6 +140,29 @@ pub(super) fn insert_article_entities(
                 seen.insert(alias.clone());
             }
         }
+        let made;
+        let text = match encoded.and_then(|l| l.get(i)) {
+            Some(t) => t,
+            None => {
+                made = LinkText::of(e);
+                &made
+            }
+        };
+        link.execute(params![article, id, mentions, text.aliases, text.spans])?;
+    }
+    Ok(())
+}
+
+/// An entity's aliases and mention spans in the form the cache stores them (JSON). Made by
+/// the parse workers with the rest of [`super::Encoded`], so the writer only writes.
+#[derive(Debug, Clone)]
+pub struct LinkText {
+    aliases: String,
+    spans: String,
+}
+
+impl LinkText {
+    pub fn of(e: &Entity) -> LinkText {
         let spans: Vec<(u8, i64, usize, usize)> = e
             .mentions
             .iter()
@@ -145,15 +171,11 @@ pub(super) fn insert_article_entities(
                 (code, block, m.start, m.end)
             })
             .collect();
-        link.execute(params![
-            article,
-            id,
-            mentions,
-            serde_json::to_string(&e.aliases).unwrap_or_else(|_| "[]".into()),
-            serde_json::to_string(&spans).unwrap_or_else(|_| "[]".into()),
-        ])?;
+        LinkText {
+            aliases: serde_json::to_string(&e.aliases).unwrap_or_else(|_| "[]".into()),
+            spans: serde_json::to_string(&spans).unwrap_or_else(|_| "[]".into()),
+        }
     }
-    Ok(())
 }
 
 /// The id of the entity row for (name, kind), created with zero totals if new.

@@ -465,7 +465,7 @@ fn phrases_and_prefixes_rank_like_bm25_among_the_newest_then_everywhere() {
 }
 
 #[test]
-fn a_new_cache_can_hand_free_pages_back() {
+fn a_new_cache_has_large_pages_and_can_hand_free_pages_back() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("c.db")).unwrap();
     let mode: i64 = s
@@ -473,6 +473,20 @@ fn a_new_cache_can_hand_free_pages_back() {
         .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, 2, "incremental auto-vacuum on a new file");
+    let page: i64 = s
+        .conn()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page, 16384, "16 KB pages on a new file");
+    let automerge: i64 = s
+        .conn()
+        .query_row(
+            "SELECT v FROM articles_fts_config WHERE k = 'automerge'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(automerge, 16);
     // Free pages, as FTS5's merges leave them after a large import.
     s.conn()
         .execute_batch(
