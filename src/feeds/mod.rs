@@ -231,6 +231,8 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
     written: Vec<Written>,
     finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
     done: usize,
+    // Boxed as they came through the channel: unboxing would free each box on the writer.
+    #[allow(clippy::vec_box)]
     discard: Discard<Vec<Box<Ready>>>,
 }
 
