@@ -242,6 +242,9 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
                 if failed && self.opened.take().is_some() {
                     self.store.rollback_bulk();
                     self.replay();
+                    // Stored now, one by one: release them, so a later bulk that fails
+                    // does not store them again (they would be reported `unchanged`).
+                    self.commit();
                 }
             }
         }
@@ -402,6 +405,62 @@ mod tests {
         .join()
         .unwrap();
         assert_eq!(after, (before + 5).min(19));
+    }
+}
+
+#[cfg(test)]
+mod writer_tests {
+    use super::*;
+    use crate::model::Block;
+
+    fn parsed(title: &str) -> crate::Result<Parsed> {
+        Ok(Parsed {
+            article: Article::new(
+                title.to_string(),
+                None,
+                format!("{title}.txt"),
+                vec![Block::paragraph(format!("{title} was seen in Paris."))],
+            ),
+            warnings: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn each_article_is_counted_once_when_two_bulks_fail() {
+        let mut store = Store::open_in_memory().unwrap();
+        // Any article titled "poison" cannot be stored; each one fails its bulk, whose
+        // other articles are then stored one by one.
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TRIGGER poison BEFORE INSERT ON articles WHEN NEW.title = 'poison'
+                 BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
+            )
+            .unwrap();
+        let items = ["a", "poison", "b", "poison", "c"];
+        let mut statuses = Vec::new();
+        let totals = import_with(
+            &mut store,
+            &items,
+            1,
+            |t| (t.to_string(), parsed(t)),
+            |r| statuses.push(r.outcome.as_ref().map(|i| i.status).ok()),
+        );
+        assert_eq!(
+            statuses,
+            [
+                Some(Upsert::Imported),
+                None,
+                Some(Upsert::Imported),
+                None,
+                Some(Upsert::Imported)
+            ]
+        );
+        assert_eq!(
+            (totals.imported, totals.unchanged, totals.failed),
+            (3, 0, 2)
+        );
+        assert_eq!(store.count().unwrap(), 3);
     }
 }
 

@@ -258,6 +258,9 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 if failed && self.opened.take().is_some() {
                     self.store.rollback_bulk();
                     self.replay();
+                    // Stored now, one by one: release them, so a later bulk that fails
+                    // does not store them again (new items would be counted as old).
+                    self.commit();
                 }
             }
             Msg::Warning(w) => self.summary.warnings.push(w),
@@ -507,5 +510,35 @@ mod tests {
         assert_eq!(again.new_articles, 0);
         assert_eq!(s.count().unwrap(), 2);
         assert!(s.article(&ids[0]).unwrap().unwrap().starred);
+    }
+
+    #[test]
+    fn each_item_is_counted_once_when_two_bulks_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.xml");
+        let items: String = ["a", "poison", "b", "poison", "c"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                format!("<item><title>{t}</title><guid>g{i}</guid><description>{t} text.</description></item>")
+            })
+            .collect();
+        let feed = format!("<rss version=\"2.0\"><channel><title>F</title>{items}</channel></rss>");
+        std::fs::write(&path, feed).unwrap();
+        let mut s = Store::open_in_memory().unwrap();
+        s.add_feed(&format!("file://{}", path.display()), None, false)
+            .unwrap();
+        // Items titled "poison" cannot be stored; each one fails its bulk, whose other items
+        // are then stored one by one.
+        s.conn()
+            .execute_batch(
+                "CREATE TRIGGER poison BEFORE INSERT ON articles WHEN NEW.title = 'poison'
+                 BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
+            )
+            .unwrap();
+        let sum = refresh(&mut s, &[], &FetchOptions::default(), |_| {}).unwrap();
+        assert_eq!(sum.new_articles, 3);
+        assert_eq!(sum.warnings.len(), 2, "{:?}", sum.warnings);
+        assert_eq!(s.count().unwrap(), 3);
     }
 }
