@@ -2,6 +2,7 @@
 //! in bulk transactions, and report each input in the order it was given. A bad input
 //! is reported and skipped; it never stops the batch or leaves anything half-stored.
 
+use crate::bulk::{BulkWriter, Discard, Done, Item};
 use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, Entity};
@@ -10,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 /// What happened to one input.
 #[derive(Debug)]
@@ -108,84 +108,34 @@ pub fn default_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// How long articles may stay uncommitted while more keep arriving (imports and feed
-/// refreshes alike).
-pub const BULK_WINDOW: Duration = Duration::from_millis(500);
-/// How many articles a bulk may hold (each is kept until its bulk commits, in case the
-/// bulk must be stored again one by one).
-pub const BULK_ITEMS: usize = 2000;
-
-/// Frees what the writer is done with on a thread of its own. The articles were allocated
-/// by the parse workers, and freeing them on the writer (the pipeline's bottleneck) took
-/// 6 % of its time on a 50,000-item fetch, mostly in the allocator's cross-thread
-/// bookkeeping. Everything sent is freed by the time this is dropped.
-pub struct Discard<T: Send + 'static> {
-    tx: Option<mpsc::Sender<T>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl<T: Send + 'static> Discard<T> {
-    /// Frees on a new thread (or in place, if no thread can be started).
-    pub fn on_own_thread() -> Self {
-        let (tx, rx) = mpsc::channel::<T>();
-        let spawned = std::thread::Builder::new()
-            .name("dateline-free".into())
-            .spawn(move || rx.into_iter().for_each(drop));
-        match spawned {
-            Ok(thread) => Discard {
-                tx: Some(tx),
-                thread: Some(thread),
-            },
-            Err(_) => Discard::in_place(),
-        }
-    }
-
-    /// Frees at once, on the caller's thread.
-    pub fn in_place() -> Self {
-        Discard {
-            tx: None,
-            thread: None,
-        }
-    }
-
-    pub fn discard(&self, garbage: T) {
-        if let Some(tx) = &self.tx {
-            // A send fails only if the thread is gone; the value then comes back to drop here.
-            if let Err(mpsc::SendError(back)) = tx.send(garbage) {
-                drop(back);
-            }
-        }
-    }
-}
-
-impl<T: Send + 'static> Drop for Discard<T> {
-    fn drop(&mut self) {
-        self.tx = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// An input whose article sits in the open bulk write: its report, and the article itself
-/// in case the bulk must be stored again one by one.
-struct Held {
+/// An input on its way to the cache: its report so far, and its article unless it failed
+/// to parse.
+struct Input {
     index: usize,
-    report: Report,
-    ready: Option<Ready>,
+    origin: String,
+    warnings: Vec<String>,
+    parsed: std::result::Result<Ready, String>,
 }
 
-/// The writer's side of an import: stores articles in bulk writes committed at least every
-/// [`BULK_WINDOW`] or every [`BULK_ITEMS`] articles, and when no input came for the rest of
-/// the window, so nothing stays unstored for long while a slow source is read. If anything in a bulk fails (a full disk, say), the
-/// bulk is rolled back and its articles stored one transaction each, so every article is
-/// whole or absent and one bad article costs no other. Reports are released in input order
-/// once their articles are committed, so they never claim more than was stored.
+impl Item for Input {
+    fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
+        match &self.parsed {
+            Ok(ready) => ready.store_in(store, None, None),
+            // Never asked: inputs without an article are held, not written.
+            Err(e) => Err(crate::Error::Other(e.clone())),
+        }
+    }
+}
+
+/// The writer's side of an import: articles go into the cache in bulk writes
+/// ([`BulkWriter`]), committed at least every [`crate::bulk::BULK_WINDOW`] or
+/// [`crate::bulk::BULK_ITEMS`] articles, and when no input came for the rest of the window,
+/// so nothing stays unstored for long while a slow source is read. Reports are released in input order once their articles are
+/// committed, so they never claim more than was stored.
 struct Writer<'s, F: FnMut(&Report)> {
     store: &'s mut Store,
-    opened: Option<Instant>,
-    held: Vec<Held>,
-    ready: BTreeMap<usize, Report>,
+    bulk: BulkWriter<Input>,
+    waiting: BTreeMap<usize, Report>,
     next_to_report: usize,
     totals: Totals,
     on_each: F,
@@ -196,9 +146,8 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
     fn new(store: &'s mut Store, on_each: F, discard: Discard<Vec<Ready>>) -> Self {
         Writer {
             store,
-            opened: None,
-            held: Vec::new(),
-            ready: BTreeMap::new(),
+            bulk: BulkWriter::new(),
+            waiting: BTreeMap::new(),
             next_to_report: 0,
             totals: Totals::default(),
             on_each,
@@ -206,7 +155,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         }
     }
 
-    /// Stores input `i`; `more_waiting` says whether another input is already at hand.
+    /// Stores input `index`; `more_waiting` says whether another input is already at hand.
     fn write(
         &mut self,
         index: usize,
@@ -215,77 +164,58 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         more_waiting: bool,
     ) {
         match ready {
-            Err(e) => self.held.push(Held {
-                index,
-                report: Report {
-                    origin,
-                    outcome: Err(e.to_string()),
-                    warnings: Vec::new(),
-                },
-                ready: None,
-            }),
-            Ok((r, warnings)) => {
-                if self.opened.is_none() && self.store.begin_bulk().is_ok() {
-                    self.opened = Some(Instant::now());
-                }
-                let outcome = r.store_in(self.store, None, None);
-                let failed = outcome.is_err();
-                self.held.push(Held {
+            Ok((ready, warnings)) => self.bulk.write(
+                self.store,
+                Input {
                     index,
-                    report: Report {
-                        origin,
-                        outcome: self.outcome(&r.article, outcome),
-                        warnings,
-                    },
-                    ready: Some(r),
-                });
-                if failed && self.opened.take().is_some() {
-                    self.store.rollback_bulk();
-                    self.replay();
-                    // Stored now, one by one: release them, so a later bulk that fails
-                    // does not store them again (they would be reported `unchanged`).
-                    self.commit();
-                }
-            }
+                    origin,
+                    warnings,
+                    parsed: Ok(ready),
+                },
+            ),
+            Err(e) => self.bulk.hold(Input {
+                index,
+                origin,
+                warnings: Vec::new(),
+                parsed: Err(e.to_string()),
+            }),
         }
-        let window_over = self.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW);
-        if !more_waiting || window_over || self.held.len() >= BULK_ITEMS {
+        if !more_waiting || self.bulk.due() {
             self.commit();
         }
     }
 
-    fn outcome(&self, article: &Article, r: crate::Result<Upsert>) -> Result<Imported, String> {
-        r.map(|status| Imported {
-            id: article.id.clone(),
-            title: article.title.clone(),
-            status,
-        })
-        .map_err(|e| format!("{}: {}", article.source, self.store.explain(e)))
-    }
-
-    /// Stores the held articles again, each in a transaction of its own (after a rollback).
-    fn replay(&mut self) {
-        let mut held = std::mem::take(&mut self.held);
-        for h in &mut held {
-            if let Some(ready) = &h.ready {
-                let r = ready.store_in(self.store, None, None);
-                h.report.outcome = self.outcome(&ready.article, r);
-            }
-        }
-        self.held = held;
-    }
-
+    /// Commits the open bulk and reports, in input order, every input that is done.
     fn commit(&mut self) {
-        if self.opened.take().is_some() && self.store.end_bulk().is_err() {
-            self.replay();
+        let done = self.bulk.release(self.store);
+        let mut articles = Vec::with_capacity(done.len());
+        for Done { item, outcome } in done {
+            let outcome = match (item.parsed, outcome) {
+                (Ok(ready), Some(stored)) => {
+                    let outcome = stored
+                        .map(|status| Imported {
+                            id: ready.article.id.clone(),
+                            title: ready.article.title.clone(),
+                            status,
+                        })
+                        .map_err(|e| {
+                            format!("{}: {}", ready.article.source, self.store.explain(e))
+                        });
+                    articles.push(ready);
+                    outcome
+                }
+                (Err(e), _) => Err(e),
+                (Ok(ready), None) => Err(format!("{}: not stored", ready.article.source)),
+            };
+            let report = Report {
+                origin: item.origin,
+                outcome,
+                warnings: item.warnings,
+            };
+            self.waiting.insert(item.index, report);
         }
-        let mut done = Vec::with_capacity(self.held.len());
-        for h in self.held.drain(..) {
-            self.ready.insert(h.index, h.report);
-            done.extend(h.ready);
-        }
-        self.discard.discard(done);
-        while let Some(r) = self.ready.remove(&self.next_to_report) {
+        self.discard.discard(articles);
+        while let Some(r) = self.waiting.remove(&self.next_to_report) {
             self.totals.add(&r);
             (self.on_each)(&r);
             self.next_to_report += 1;
@@ -344,10 +274,7 @@ pub fn import_with<T: Sync>(
         // made bulks of one article when the writer kept up: a commit each, and an FTS5
         // segment each.)
         loop {
-            let wait = writer
-                .opened
-                .map_or(BULK_WINDOW, |t| BULK_WINDOW.saturating_sub(t.elapsed()));
-            match rx.recv_timeout(wait) {
+            match rx.recv_timeout(writer.bulk.patience()) {
                 Ok((i, origin, ready)) => writer.write(i, origin, ready, true),
                 Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -461,23 +388,5 @@ mod writer_tests {
             (3, 0, 2)
         );
         assert_eq!(store.count().unwrap(), 3);
-    }
-}
-
-#[cfg(test)]
-mod discard_tests {
-    use super::Discard;
-    use std::sync::Arc;
-
-    #[test]
-    fn everything_discarded_is_freed_when_the_discard_is_dropped() {
-        for discard in [Discard::on_own_thread(), Discard::in_place()] {
-            let value = Arc::new(vec![1u8; 1024]);
-            for _ in 0..100 {
-                discard.discard(vec![Arc::clone(&value)]);
-            }
-            drop(discard);
-            assert_eq!(Arc::strong_count(&value), 1);
-        }
     }
 }

@@ -10,9 +10,11 @@
 //! - [`store`]: the SQLite cache: schema, articles, entities, full-text search.
 //! - [`feeds`]: subscriptions: refreshing feeds over HTTP into the cache, pages, OPML.
 //! - [`import`]: a batch of inputs into the cache: parse on every core, write from one thread.
+//! - [`bulk`]: that one writing thread's bulk transactions, shared by imports and feed refreshes.
 //! - [`samples`]: the bundled sample corpus, compiled in.
 //! - [`tui`]: the terminal reader: state, actions, update, views; only `run` touches a terminal.
 
+pub mod bulk;
 pub mod entities;
 pub mod error;
 pub mod feeds;

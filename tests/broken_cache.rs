@@ -153,7 +153,8 @@ fn read_only_cache_is_named_with_advice() {
 #[test]
 fn full_disk_fails_cleanly_and_keeps_the_cache_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(mount) = Mount::tmpfs(&dir.path().join("full"), "300k") else {
+    // Room for an empty cache (about 300 KB with 16 KB pages) but not for the samples.
+    let Some(mount) = Mount::tmpfs(&dir.path().join("full"), "600k") else {
         eprintln!("skipping: cannot mount a small tmpfs here (needs root) to fill a disk");
         return;
     };

@@ -6,8 +6,9 @@
 
 pub mod opml;
 
+use crate::bulk::{BulkWriter, Discard, Done, Item};
 use crate::error::{Error, Result};
-use crate::import::{BULK_ITEMS, BULK_WINDOW, Discard, Ready};
+use crate::import::Ready;
 use crate::ingest::fetch::{Client, FetchOptions, Fetched};
 use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::Article;
@@ -182,22 +183,19 @@ pub fn refresh(
             summary: &mut summary,
             new_per_feed: &mut new_per_feed,
             on_progress: &mut on_progress,
-            opened: None,
-            written: Vec::new(),
+            bulk: BulkWriter::new(),
             finished: Vec::new(),
             done: 0,
             discard: Discard::on_own_thread(),
         };
         loop {
-            match rx.recv_timeout(BULK_WINDOW) {
+            match rx.recv_timeout(writer.bulk.patience()) {
                 Ok(msg) => writer.take(msg),
                 // Nothing arrived for a while: store what is waiting rather than sit on it.
                 Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-            if writer.opened.is_some_and(|t| t.elapsed() >= BULK_WINDOW)
-                || writer.written.len() >= BULK_ITEMS
-            {
+            if writer.bulk.due() {
                 writer.commit();
             }
         }
@@ -208,27 +206,30 @@ pub fn refresh(
     Ok(summary)
 }
 
-/// An item written into the open bulk, kept until the bulk commits.
+/// A feed's item on its way to the cache.
 struct Written {
     feed_id: i64,
     item: Box<Ready>,
     guid: Option<String>,
-    outcome: Result<Upsert>,
 }
 
-/// The one thread that holds the store during a refresh. Items are written in bulk
-/// transactions committed every [`BULK_WINDOW`] (a commit per item made the cache the
-/// bottleneck); if anything in a bulk fails it is rolled back and its items stored one
-/// transaction each. A feed's fetch state (ETag, Last-Modified) is recorded only after its
-/// items are committed, so a crash never leaves a 304 hiding items that were lost.
+impl Item for Written {
+    fn store_in(&self, store: &mut Store) -> Result<Upsert> {
+        self.item
+            .store_in(store, Some(self.feed_id), self.guid.as_deref())
+    }
+}
+
+/// The one thread that holds the store during a refresh: items go into the cache in bulk
+/// writes ([`BulkWriter`]). A feed's fetch state (ETag, Last-Modified) is recorded only
+/// after its items are committed, so a crash never leaves a 304 hiding items that were lost.
 struct FeedWriter<'a, P: FnMut(&Progress)> {
     store: &'a mut Store,
     feeds: &'a [Feed],
     summary: &'a mut Summary,
     new_per_feed: &'a mut std::collections::HashMap<i64, usize>,
     on_progress: &'a mut P,
-    opened: Option<std::time::Instant>,
-    written: Vec<Written>,
+    bulk: BulkWriter<Written>,
     finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
     done: usize,
     // Boxed as they came through the channel: unboxing would free each box on the writer.
@@ -243,52 +244,33 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 feed_id,
                 item,
                 guid,
-            } => {
-                if self.opened.is_none() && self.store.begin_bulk().is_ok() {
-                    self.opened = Some(std::time::Instant::now());
-                }
-                let outcome = item.store_in(self.store, Some(feed_id), guid.as_deref());
-                let failed = outcome.is_err();
-                self.written.push(Written {
+            } => self.bulk.write(
+                self.store,
+                Written {
                     feed_id,
                     item,
                     guid,
-                    outcome,
-                });
-                if failed && self.opened.take().is_some() {
-                    self.store.rollback_bulk();
-                    self.replay();
-                    // Stored now, one by one: release them, so a later bulk that fails
-                    // does not store them again (new items would be counted as old).
-                    self.commit();
-                }
-            }
+                },
+            ),
             Msg::Warning(w) => self.summary.warnings.push(w),
             Msg::Done { feed_id, outcome } => {
                 self.finished.push((feed_id, outcome));
-                if self.opened.is_none() {
+                if !self.bulk.is_open() {
                     self.commit();
                 }
             }
         }
     }
 
-    /// Stores the bulk's items again, one transaction each (after a rollback).
-    fn replay(&mut self) {
-        for w in &mut self.written {
-            w.outcome = w
-                .item
-                .store_in(self.store, Some(w.feed_id), w.guid.as_deref());
-        }
-    }
-
+    /// Commits the open bulk, counts its items, and records the fetch of every feed whose
+    /// items are all committed.
     fn commit(&mut self) {
-        if self.opened.take().is_some() && self.store.end_bulk().is_err() {
-            self.replay();
-        }
-        let mut done = Vec::with_capacity(self.written.len());
-        for w in self.written.drain(..) {
-            match w.outcome {
+        let released = self.bulk.release(self.store);
+        let mut done = Vec::with_capacity(released.len());
+        for Done { item: w, outcome } in released {
+            // Every item here was written, so it has an outcome.
+            let Some(outcome) = outcome else { continue };
+            match outcome {
                 Ok(Upsert::Imported) => {
                     self.summary.new_articles += 1;
                     *self.new_per_feed.entry(w.feed_id).or_default() += 1;

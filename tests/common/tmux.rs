@@ -39,6 +39,11 @@ impl Tmux {
             &height.to_string(),
             &shell,
         ]);
+        // Keys typed before the shell is ready are echoed ahead of its prompt, which then
+        // lands in front of the command's output (seen under load).
+        t.wait_for("the shell's prompt", |s| {
+            s.lines().any(|l| l.trim_end() == "$")
+        });
         t
     }
 
