@@ -241,7 +241,7 @@ impl Store {
     pub fn begin_bulk(&mut self) -> Result<()> {
         // A bulk touches index pages all over the file; SQLite's default 2 MB page cache
         // made a large import reread them from the OS again and again; the log is copied
-        // back into the file every 32 MB (2,048 pages of 16 KB) rather than every 4 MB.
+        // back into the file every 32 MB (2,048 pages of 16 KB) rather than every 1,000 pages.
         // Foreign keys are
         // not checked inside a bulk (the pragma must come before BEGIN): every row it
         // writes points at a row it has just written or read, except an item's feed, which
