@@ -242,11 +242,10 @@ impl Store {
         // A bulk touches index pages all over the file; SQLite's default 2 MB page cache
         // made a large import reread them from the OS again and again; the log is copied
         // back into the file every 32 MB (2,048 pages of 16 KB) rather than every 1,000 pages.
-        // Foreign keys are
-        // not checked inside a bulk (the pragma must come before BEGIN): every row it
-        // writes points at a row it has just written or read, except an item's feed, which
-        // the bulk's commit checks once ([`Bulk::finish`]); the checks were two extra
-        // lookups per entity link.
+        // Foreign keys are not checked inside a bulk (the pragma must come before BEGIN):
+        // every row it writes points at a row it has just written or read, except an item's
+        // feed, which the bulk's commit checks once ([`Bulk::finish`]); the checks were two
+        // extra lookups per entity link.
         self.conn.execute_batch(
             "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=2048; PRAGMA foreign_keys=OFF",
         )?;
