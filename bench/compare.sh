@@ -2,12 +2,15 @@
 # Whole-process figures, side by side in one run: dateline and newsboat importing the same
 # generated Atom feeds (file:// URLs), newsboat loading its cache, and dateline's cold start.
 #
-#   bench/compare.sh [ARTICLES]        # default 50000 (100 feeds of 500 items)
+#   bench/compare.sh [ARTICLES] [ROUNDS]   # default 50000 (100 feeds of 500 items), 3 rounds
 #
+# Each round reloads newsboat and fetches with dateline into fresh caches, one after the
+# other, so both see the same machine; the ratio is taken per round and its median reported.
 # Needs newsboat (Debian package `newsboat`) and GNU time (`time`). Prints wall times, peak
 # memory and the ratios; every figure comes from this run on this machine.
 set -euo pipefail
 N=${1:-50000}
+ROUNDS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA="$ROOT/target/bench-data"
 CORPUS="$DATA/corpus-$N"
@@ -33,24 +36,32 @@ measure() { # label, command... → prints "label: S s, M MB" and records second
 echo "corpus: $N articles in $(ls "$CORPUS/feeds" | wc -l) Atom feeds ($(du -sh "$CORPUS/feeds" | cut -f1))"
 echo "machine: $(nproc) cores, $(date -u +%Y-%m-%d)"
 
-# newsboat: a fresh cache, all feeds reloaded, then the cache loaded again.
-mkdir -p "$WORK/nb"
-printf 'reload-threads %s\n' "$(nproc)" > "$WORK/nb/config"
-measure "newsboat -x reload" env HOME="$WORK/nb" newsboat -C "$WORK/nb/config" \
-    -u "$CORPUS/urls.txt" -c "$WORK/nb/cache.db" -x reload
-NB_RELOAD=$SECS
-measure "newsboat -x print-unread (load cache)" env HOME="$WORK/nb" newsboat -C "$WORK/nb/config" \
-    -u "$CORPUS/urls.txt" -c "$WORK/nb/cache.db" -x print-unread
-NB_LOAD=$SECS
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-# dateline: subscribe to the same feeds, fetch them all (entities and search index included).
+printf 'reload-threads %s\n' "$(nproc)" > "$WORK/config"
 export DATELINE_DB="$WORK/dateline.db"
-"$DATELINE" feed import-opml "$CORPUS/feeds.opml" >/dev/null
-measure "dateline fetch (entities + search index)" "$DATELINE" fetch
-DL_FETCH=$SECS
-measure "dateline list --limit 50 (open cache)" "$DATELINE" list --limit 50
-DL_LIST=$SECS
+nb=(); dl=(); ratios=()
+for round in $(seq "$ROUNDS"); do
+    echo "round $round:"
+    # newsboat: a fresh cache, all feeds reloaded, then the cache loaded again.
+    rm -rf "$WORK/nb" && mkdir -p "$WORK/nb"
+    measure "  newsboat -x reload" env HOME="$WORK/nb" newsboat -C "$WORK/config" \
+        -u "$CORPUS/urls.txt" -c "$WORK/nb/cache.db" -x reload
+    NB_RELOAD=$SECS
+    measure "  newsboat -x print-unread (load cache)" env HOME="$WORK/nb" newsboat \
+        -C "$WORK/config" -u "$CORPUS/urls.txt" -c "$WORK/nb/cache.db" -x print-unread
+    NB_LOAD=$SECS
+    # dateline: subscribe to the same feeds, fetch them all (entities and search index included).
+    rm -f "$DATELINE_DB" "$DATELINE_DB-wal" "$DATELINE_DB-shm"
+    "$DATELINE" feed import-opml "$CORPUS/feeds.opml" >/dev/null 2>&1
+    measure "  dateline fetch (entities + search index)" "$DATELINE" fetch
+    DL_FETCH=$SECS
+    measure "  dateline list --limit 50 (open cache)" "$DATELINE" list --limit 50
+    DL_LIST=$SECS
+    nb+=("$NB_RELOAD"); dl+=("$DL_FETCH"); ratios+=("$(echo "$DL_FETCH/$NB_RELOAD" | bc -l)")
+done
 
-printf '\nimport: dateline takes %.2f× newsboat'"'"'s time (target: at most 0.33×)\n' "$(echo "$DL_FETCH/$NB_RELOAD" | bc -l)"
-printf 'open cache: dateline list %.3f s vs newsboat print-unread %.3f s\n' "$DL_LIST" "$NB_LOAD"
+printf '\nimport, median of %d rounds: newsboat %.2f s, dateline %.2f s; dateline takes %.2f× newsboat'"'"'s time (median of the per-round ratios; target: at most 0.33×)\n' \
+    "$ROUNDS" "$(median "${nb[@]}")" "$(median "${dl[@]}")" "$(median "${ratios[@]}")"
+printf 'open cache (last round): dateline list %.3f s vs newsboat print-unread %.3f s\n' "$DL_LIST" "$NB_LOAD"
 echo "articles stored: $("$DATELINE" stats --json)"
