@@ -90,21 +90,71 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 pub fn clean_line(input: &str) -> String {
     let cleaned = clean_text(input);
     let mut out = String::with_capacity(cleaned.len());
-    for word in cleaned.split_whitespace() {
-        if !out.is_empty() {
+    // Text is copied in long stretches: a lone space between words, what most text has, is
+    // already what the line wants and goes along with the words.
+    let (mut copied_to, mut at) = (0, 0);
+    while let Some((start, end)) = whitespace_run(&cleaned, at) {
+        at = end;
+        let lone_space = end - start == 1 && cleaned.as_bytes()[start] == b' ';
+        if lone_space && start > copied_to && end < cleaned.len() {
+            continue;
+        }
+        out.push_str(&cleaned[copied_to..start]);
+        if !out.is_empty() && end < cleaned.len() {
             out.push(' ');
         }
-        out.push_str(word);
+        copied_to = end;
     }
+    out.push_str(&cleaned[copied_to..]);
     out
 }
 
+/// The first run of whitespace (what `char::is_whitespace` calls whitespace) at or after byte
+/// `from`, as its start and end. It looks at bytes and decodes only the lead bytes that
+/// non-ASCII spaces start with, which is much faster than decoding every character.
+pub(crate) fn whitespace_run(s: &str, from: usize) -> Option<(usize, usize)> {
+    let start = (from..s.len()).find(|&i| whitespace_len(s, i) > 0)?;
+    let mut end = start;
+    while end < s.len() {
+        match whitespace_len(s, end) {
+            0 => break,
+            n => end += n,
+        }
+    }
+    Some((start, end))
+}
+
+/// The length in bytes of the whitespace character starting at byte `i`, or 0.
+fn whitespace_len(s: &str, i: usize) -> usize {
+    match s.as_bytes()[i] {
+        b' ' | b'\t'..=b'\r' => 1,
+        // Every non-ASCII space (U+0085, U+00A0, U+1680, U+2000 to U+3000) starts with one of
+        // these; they are always the first byte of a character, so `i` is a char boundary.
+        0xc2 | 0xe1 | 0xe2 | 0xe3 => s[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        _ => 0,
+    }
+}
+
 /// Nothing for [`clean_text`] to do. Printable ASCII with tabs and newlines (most text) is
-/// recognised byte by byte, which the compiler vectorises; only other text is decoded.
+/// recognised byte by byte, which the compiler vectorises; other text is checked byte by byte
+/// too, decoding only the lead bytes that the forbidden non-ASCII characters start with.
 fn is_plain(s: &str) -> bool {
-    s.bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
-        || !s.chars().any(|c| is_forbidden(c) || c == '\r')
+    let bytes = s.as_bytes();
+    bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+        || bytes.iter().enumerate().all(|(i, &b)| match b {
+            b'\n' | b'\t' => true,
+            // Other controls (CR included: it becomes LF) and DEL.
+            0..0x20 | 0x7f => false,
+            // C1 controls (U+0080 to U+009F), bidi controls (U+202A to U+2069) and the BOM.
+            0xc2 | 0xe2 | 0xef => !s[i..].chars().next().is_some_and(is_forbidden),
+            _ => true,
+        })
 }
 
 /// True when `s` holds nothing [`clean_text`] would remove (what tests assert on output).
@@ -159,5 +209,47 @@ mod tests {
         assert_eq!(clean_text("x\x1b]never ends"), "x");
         assert_eq!(clean_text("x\x1b["), "x");
         assert!(is_clean(&clean_text("\x1b\x1b\x1b[[[\u{9b}")));
+    }
+
+    #[test]
+    fn byte_scans_agree_with_char_classes_for_every_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            let run = whitespace_run(&s, 0);
+            let want = c.is_whitespace().then(|| (1, 1 + c.len_utf8()));
+            assert_eq!(run, want, "{c:?}");
+            assert_eq!(is_plain(&s), !(is_forbidden(c) || c == '\r'), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn clean_line_collapses_every_kind_of_space() {
+        let cases = [
+            ("", ""),
+            (" \n\t ", ""),
+            ("a", "a"),
+            (" a ", "a"),
+            ("a b  c\n\nd\u{a0}e\u{3000}\u{2028}f", "a b c d e f"),
+            ("\u{85}x\u{2003}", "x"),
+            ("a \u{1b}[1m b", "a b"),
+            ("é \t è ü", "é è ü"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean_line(input), want, "input {input:?}");
+            let cleaned = clean_text(input);
+            let old: Vec<&str> = cleaned.split_whitespace().collect();
+            assert_eq!(clean_line(input), old.join(" "), "input {input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_line_is_the_clean_words_joined_by_spaces(
+            s in "(\\PC|[ \t\n\r\u{85}\u{a0}\u{2000}\u{2028}\u{202f}\u{3000}\u{1b}\u{9b}])*"
+        ) {
+            let cleaned = clean_text(&s);
+            let words: Vec<&str> = cleaned.split_whitespace().collect();
+            proptest::prop_assert_eq!(clean_line(&s), words.join(" "));
+        }
     }
 }
