@@ -6,8 +6,9 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Article, Block, BlockKind};
-use crate::sanitize::{clean_line, clean_text};
-use dom_query::{Document, NodeRef};
+use crate::sanitize::{clean_line, clean_text, whitespace_run};
+use dom_query::{Document, NodeData, NodeRef};
+use std::borrow::Cow;
 
 /// Deeper than this the tree is flattened to its text: guards the stack against hostile nesting.
 const MAX_DEPTH: usize = 200;
@@ -56,13 +57,21 @@ struct Walker {
 
 impl Walker {
     fn push_text(&mut self, t: &str) {
-        // HTML whitespace collapses to one space; the block's ends are trimmed at flush.
-        for (i, part) in t.split(|c: char| c.is_whitespace()).enumerate() {
-            if i > 0 && !self.buf.ends_with(' ') && !self.buf.is_empty() {
+        // HTML whitespace collapses to one space; the block's ends are trimmed at flush. A
+        // lone space after a word would become a space anyway, so it is copied with the text.
+        let (mut copied_to, mut at) = (0, 0);
+        while let Some((start, end)) = whitespace_run(t, at) {
+            at = end;
+            if start > copied_to && end - start == 1 && t.as_bytes()[start] == b' ' {
+                continue;
+            }
+            self.buf.push_str(&t[copied_to..start]);
+            if !self.buf.ends_with(' ') && !self.buf.is_empty() {
                 self.buf.push(' ');
             }
-            self.buf.push_str(part);
+            copied_to = end;
         }
+        self.buf.push_str(&t[copied_to..]);
     }
 
     fn flush(&mut self, kind: BlockKind) {
@@ -75,22 +84,32 @@ impl Walker {
 
     fn walk(&mut self, node: &NodeRef<'_>, kind: BlockKind, depth: usize) {
         for child in node.children_it(false) {
-            if child.is_text() {
-                self.push_text(&child.text());
+            // Text is read in place in the tree rather than copied out first.
+            let was_text = child.query_or(false, |n| match &n.data {
+                NodeData::Text { contents } => {
+                    self.push_text(contents);
+                    true
+                }
+                _ => false,
+            });
+            if was_text {
                 continue;
             }
-            if !child.is_element() {
+            let Some(local) = child.qual_name_ref().map(|q| q.local.clone()) else {
                 continue;
-            }
-            let name = child
-                .node_name()
-                .map(|n| n.to_ascii_lowercase())
-                .unwrap_or_default();
+            };
+            // The parser gives HTML names in lower case already; only others need a copy.
+            let local: &str = &local;
+            let name = if local.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(local.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(local)
+            };
             if depth >= MAX_DEPTH {
                 self.push_text(&child.text());
                 continue;
             }
-            match name.as_str() {
+            match &*name {
                 "script" | "style" | "noscript" | "template" | "iframe" | "object" | "embed"
                 | "svg" | "math" | "form" | "button" | "input" | "select" | "textarea" | "head"
                 | "title" | "meta" | "link" | "video" | "audio" | "canvas" => {}
@@ -106,7 +125,7 @@ impl Walker {
                     self.walk(&child, kind, depth + 1);
                     // A block inside the link may have flushed the buffer meanwhile (found by
                     // fuzzing): then there is no link text to compare.
-                    let text = self.buf.get(before..).unwrap_or("").trim().to_string();
+                    let text = self.buf.get(before..).unwrap_or("").trim();
                     let href = clean_line(&child.attr("href").unwrap_or_default());
                     let absolute = href.starts_with("http://") || href.starts_with("https://");
                     if absolute && !text.is_empty() && text != href && !text.contains(&href) {
