@@ -139,22 +139,37 @@ fn whitespace_len(s: &str, i: usize) -> usize {
     }
 }
 
-/// Nothing for [`clean_text`] to do. Printable ASCII with tabs and newlines (most text) is
-/// recognised byte by byte, which the compiler vectorises; other text is checked byte by byte
-/// too, decoding only the lead bytes that the forbidden non-ASCII characters start with.
+/// Nothing for [`clean_text`] to do. Most text is made of bytes that cannot be, or start,
+/// anything forbidden; such stretches are checked 32 bytes at a time without branches (which
+/// the compiler vectorises), and only a stretch holding another byte is looked at closely.
 fn is_plain(s: &str) -> bool {
     let bytes = s.as_bytes();
-    bytes
-        .iter()
-        .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
-        || bytes.iter().enumerate().all(|(i, &b)| match b {
-            b'\n' | b'\t' => true,
-            // Other controls (CR included: it becomes LF) and DEL.
-            0..0x20 | 0x7f => false,
-            // C1 controls (U+0080 to U+009F), bidi controls (U+202A to U+2069) and the BOM.
-            0xc2 | 0xe2 | 0xef => !s[i..].chars().next().is_some_and(is_forbidden),
-            _ => true,
-        })
+    let mut at = 0;
+    for chunk in bytes.chunks(32) {
+        let all_safe = chunk.iter().fold(true, |ok, &b| ok & is_harmless_byte(b));
+        if !all_safe {
+            for (i, &b) in chunk.iter().enumerate() {
+                if !is_harmless_byte(b) && !is_harmless_char_at(s, at + i) {
+                    return false;
+                }
+            }
+        }
+        at += chunk.len();
+    }
+    true
+}
+
+/// Printable ASCII, tab, newline, and any byte of a non-ASCII character except the lead
+/// bytes of the forbidden ones (C1 controls start with 0xC2, bidi controls with 0xE2, the BOM
+/// with 0xEF).
+fn is_harmless_byte(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x20..=0x7e) || (b >= 0x80 && !matches!(b, 0xc2 | 0xe2 | 0xef))
+}
+
+/// For a byte that [`is_harmless_byte`] turned down: true when the character it starts is
+/// fine after all (most characters starting with 0xC2, 0xE2 or 0xEF: `£`, `“`, `€`).
+fn is_harmless_char_at(s: &str, i: usize) -> bool {
+    s.as_bytes()[i] >= 0x80 && !s[i..].chars().next().is_some_and(is_forbidden)
 }
 
 /// True when `s` holds nothing [`clean_text`] would remove (what tests assert on output).
@@ -219,6 +234,20 @@ mod tests {
             let want = c.is_whitespace().then(|| (1, 1 + c.len_utf8()));
             assert_eq!(run, want, "{c:?}");
             assert_eq!(is_plain(&s), !(is_forbidden(c) || c == '\r'), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn is_plain_finds_a_forbidden_character_anywhere_in_long_text() {
+        for pos in 0..70 {
+            let before = "x“".repeat(pos / 4) + &"y".repeat(pos % 4);
+            assert!(is_plain(&format!("{before}€ “quoted” £ text")), "{pos}");
+            for c in [
+                '\u{9b}', '\u{202e}', '\u{2069}', '\u{feff}', '\r', '\u{1b}', '\u{7f}',
+            ] {
+                let s = format!("{before}{c}{}", "z“".repeat(20));
+                assert!(!is_plain(&s), "{c:?} after {pos} bytes");
+            }
         }
     }
 
