@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Article, Block, BlockKind};
-use crate::sanitize::{clean_line, clean_text, whitespace_run};
+use crate::sanitize::{clean_line, clean_text, spaces_are_single, whitespace_run};
 use dom_query::{Document, NodeData, NodeRef};
 use std::borrow::Cow;
 
@@ -80,6 +80,20 @@ impl Walker {
     fn push_text(&mut self, t: &str) {
         // HTML whitespace collapses to one space; the block's ends are trimmed at flush. A
         // lone space after a word would become a space anyway, so it is copied with the text.
+        if spaces_are_single(t) {
+            // Only a space in front may need dropping.
+            let words = match t.strip_prefix(' ') {
+                Some(words) => {
+                    if !self.buf.ends_with(' ') && !self.buf.is_empty() {
+                        self.buf.push(' ');
+                    }
+                    words
+                }
+                None => t,
+            };
+            self.buf.push_str(words);
+            return;
+        }
         let (mut copied_to, mut at) = (0, 0);
         while let Some((start, end)) = whitespace_run(t, at) {
             at = end;
@@ -450,6 +464,28 @@ mod tests {
             let simple = Walker::default().read_simple(&html);
             proptest::prop_assert_eq!(simple, !html.starts_with('\u{feff}'));
             proptest::prop_assert_eq!(to_blocks(&html), to_blocks_parsed(&html));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn push_text_makes_each_run_of_whitespace_one_space(
+            parts in proptest::collection::vec("[ a\t\n\u{a0}\u{2003}é“]{0,8}", 0..6)
+        ) {
+            // The rule, one character at a time: a space only after something but a space.
+            let mut want = String::new();
+            let mut w = Walker::default();
+            for part in &parts {
+                w.push_text(part);
+                for c in part.chars() {
+                    if !c.is_whitespace() {
+                        want.push(c);
+                    } else if !want.is_empty() && !want.ends_with(' ') {
+                        want.push(' ');
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(w.buf, want);
         }
     }
 
