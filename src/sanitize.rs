@@ -112,18 +112,44 @@ pub fn clean_line(input: &str) -> String {
     out
 }
 
-/// True when the only whitespace in `s` is single ASCII spaces, as in most text: found
-/// without a loop per byte (a branch-free pass the compiler vectorises, then a vectorised
-/// search for two spaces). Text with any byte a non-ASCII space starts with (as `“` shares
-/// 0xE2 with U+2003) is turned down too.
+/// True when the only whitespace in `s` is single ASCII spaces, as in most text. Found
+/// without a loop that branches per byte: each byte is judged with the two after it in a
+/// branch-free pass the compiler vectorises.
 pub(crate) fn spaces_are_single(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let other_spaces = bytes.chunks(32).any(|chunk| {
-        chunk.iter().fold(false, |found, &b| {
-            found | matches!(b, 0x09..=0x0d | 0xc2 | 0xe1 | 0xe2 | 0xe3)
-        })
+    // Bytes that have two bytes after them, in stretches (for an early exit), then the rest.
+    let body = bytes.len().saturating_sub(2);
+    let in_body = (0..body).step_by(32).any(|from| {
+        let to = (from + 32).min(body);
+        let (first, second, third) = (
+            &bytes[from..to],
+            &bytes[from + 1..to + 1],
+            &bytes[from + 2..to + 2],
+        );
+        first
+            .iter()
+            .zip(second)
+            .zip(third)
+            .fold(false, |found, ((&a, &b), &c)| {
+                found | breaks_single_spacing(a, b, c)
+            })
     });
-    !other_spaces && memchr::memmem::find(bytes, b"  ").is_none()
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    !in_body && !(body..bytes.len()).any(|i| breaks_single_spacing(at(i), at(i + 1), at(i + 2)))
+}
+
+/// True when a byte, with the two after it, starts whitespace other than a lone ASCII space:
+/// two spaces, a tab, newline or other ASCII space, or the UTF-8 of a non-ASCII space
+/// (U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+/// `&` and `|` rather than `&&` and `||`, so that it compiles without branches.
+fn breaks_single_spacing(a: u8, b: u8, c: u8) -> bool {
+    (a >= 0x09) & (a <= 0x0d)
+        | (a == b' ') & (b == b' ')
+        | (a == 0xc2) & ((b == 0x85) | (b == 0xa0))
+        | (a == 0xe1) & (b == 0x9a) & (c == 0x80)
+        | (a == 0xe2) & (b == 0x80) & ((c <= 0x8a) | (c == 0xa8) | (c == 0xa9) | (c == 0xaf))
+        | (a == 0xe2) & (b == 0x81) & (c == 0x9f)
+        | (a == 0xe3) & (b == 0x80) & (c == 0x80)
 }
 
 /// The first run of whitespace (what `char::is_whitespace` calls whitespace) at or after byte
@@ -250,15 +276,31 @@ mod tests {
             let run = whitespace_run(&s, 0);
             let want = c.is_whitespace().then(|| (1, 1 + c.len_utf8()));
             assert_eq!(run, want, "{c:?}");
+            let single = c == ' ' || !c.is_whitespace();
+            assert_eq!(spaces_are_single(&s), single, "{c:?}");
+            assert_eq!(spaces_are_single(&format!("{c}")), single, "{c:?} alone");
+            assert_eq!(
+                spaces_are_single(&format!("{}{c}", "x".repeat(40))),
+                single,
+                "{c:?} last"
+            );
             assert_eq!(is_plain(&s), !(is_forbidden(c) || c == '\r'), "{c:?}");
         }
     }
 
     #[test]
-    fn is_plain_finds_a_forbidden_character_anywhere_in_long_text() {
+    fn forbidden_characters_and_other_spaces_are_found_anywhere_in_long_text() {
         for pos in 0..70 {
             let before = "x“".repeat(pos / 4) + &"y".repeat(pos % 4);
             assert!(is_plain(&format!("{before}€ “quoted” £ text")), "{pos}");
+            assert!(
+                spaces_are_single(&format!("{before} “quoted” £ text ")),
+                "{pos}"
+            );
+            for space in ["  ", "\t", "\u{a0}", "\u{2003}", "\u{3000}"] {
+                let s = format!("{before}{space}{}", "z“".repeat(20));
+                assert!(!spaces_are_single(&s), "{space:?} after {pos} bytes");
+            }
             for c in [
                 '\u{9b}', '\u{202e}', '\u{2069}', '\u{feff}', '\r', '\u{1b}', '\u{7f}',
             ] {
@@ -279,6 +321,8 @@ mod tests {
             ("\u{85}x\u{2003}", "x"),
             ("a \u{1b}[1m b", "a b"),
             ("é \t è ü", "é è ü"),
+            ("“a” b ", "“a” b"),
+            ("a  b", "a b"),
         ];
         for (input, want) in cases {
             assert_eq!(clean_line(input), want, "input {input:?}");
