@@ -143,7 +143,7 @@ pub(crate) fn spaces_are_single(s: &str) -> bool {
 /// (U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
 /// `&` and `|` rather than `&&` and `||`, so that it compiles without branches.
 fn breaks_single_spacing(a: u8, b: u8, c: u8) -> bool {
-    (a >= 0x09) & (a <= 0x0d)
+    (0x09..=0x0d).contains(&a)
         | (a == b' ') & (b == b' ')
         | (a == 0xc2) & ((b == 0x85) | (b == 0xa0))
         | (a == 0xe1) & (b == 0x9a) & (c == 0x80)
