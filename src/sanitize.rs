@@ -89,22 +89,130 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// and tabs included, becomes one space, and the ends are trimmed.
 pub fn clean_line(input: &str) -> String {
     let cleaned = clean_text(input);
+    if spaces_are_single(&cleaned) {
+        return cleaned.trim_matches(' ').to_string();
+    }
     let mut out = String::with_capacity(cleaned.len());
-    for word in cleaned.split_whitespace() {
-        if !out.is_empty() {
+    // Text is copied in long stretches: a lone space between words, what most text has, is
+    // already what the line wants and goes along with the words.
+    let (mut copied_to, mut at) = (0, 0);
+    while let Some((start, end)) = whitespace_run(&cleaned, at) {
+        at = end;
+        let lone_space = end - start == 1 && cleaned.as_bytes()[start] == b' ';
+        if lone_space && start > copied_to && end < cleaned.len() {
+            continue;
+        }
+        out.push_str(&cleaned[copied_to..start]);
+        if !out.is_empty() && end < cleaned.len() {
             out.push(' ');
         }
-        out.push_str(word);
+        copied_to = end;
     }
+    out.push_str(&cleaned[copied_to..]);
     out
 }
 
-/// Nothing for [`clean_text`] to do. Printable ASCII with tabs and newlines (most text) is
-/// recognised byte by byte, which the compiler vectorises; only other text is decoded.
+/// True when the only whitespace in `s` is single ASCII spaces, as in most text. Found
+/// without a loop that branches per byte: each byte is judged with the two after it in a
+/// branch-free pass the compiler vectorises.
+pub(crate) fn spaces_are_single(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    // Bytes that have two bytes after them, in stretches (for an early exit), then the rest.
+    let body = bytes.len().saturating_sub(2);
+    let in_body = (0..body).step_by(32).any(|from| {
+        let to = (from + 32).min(body);
+        let (first, second, third) = (
+            &bytes[from..to],
+            &bytes[from + 1..to + 1],
+            &bytes[from + 2..to + 2],
+        );
+        first
+            .iter()
+            .zip(second)
+            .zip(third)
+            .fold(false, |found, ((&a, &b), &c)| {
+                found | breaks_single_spacing(a, b, c)
+            })
+    });
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    !in_body && !(body..bytes.len()).any(|i| breaks_single_spacing(at(i), at(i + 1), at(i + 2)))
+}
+
+/// True when a byte, with the two after it, starts whitespace other than a lone ASCII space:
+/// two spaces, a tab, newline or other ASCII space, or the UTF-8 of a non-ASCII space
+/// (U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+/// `&` and `|` rather than `&&` and `||`, so that it compiles without branches.
+fn breaks_single_spacing(a: u8, b: u8, c: u8) -> bool {
+    (0x09..=0x0d).contains(&a)
+        | (a == b' ') & (b == b' ')
+        | (a == 0xc2) & ((b == 0x85) | (b == 0xa0))
+        | (a == 0xe1) & (b == 0x9a) & (c == 0x80)
+        | (a == 0xe2) & (b == 0x80) & ((c <= 0x8a) | (c == 0xa8) | (c == 0xa9) | (c == 0xaf))
+        | (a == 0xe2) & (b == 0x81) & (c == 0x9f)
+        | (a == 0xe3) & (b == 0x80) & (c == 0x80)
+}
+
+/// The first run of whitespace (what `char::is_whitespace` calls whitespace) at or after byte
+/// `from`, as its start and end. It looks at bytes and decodes only the lead bytes that
+/// non-ASCII spaces start with, which is much faster than decoding every character.
+pub(crate) fn whitespace_run(s: &str, from: usize) -> Option<(usize, usize)> {
+    let start = (from..s.len()).find(|&i| whitespace_len(s, i) > 0)?;
+    let mut end = start;
+    while end < s.len() {
+        match whitespace_len(s, end) {
+            0 => break,
+            n => end += n,
+        }
+    }
+    Some((start, end))
+}
+
+/// The length in bytes of the whitespace character starting at byte `i`, or 0.
+fn whitespace_len(s: &str, i: usize) -> usize {
+    match s.as_bytes()[i] {
+        b' ' | b'\t'..=b'\r' => 1,
+        // Every non-ASCII space (U+0085, U+00A0, U+1680, U+2000 to U+3000) starts with one of
+        // these; they are always the first byte of a character, so `i` is a char boundary.
+        0xc2 | 0xe1 | 0xe2 | 0xe3 => s[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+        _ => 0,
+    }
+}
+
+/// Nothing for [`clean_text`] to do. Most text is made of bytes that cannot be, or start,
+/// anything forbidden; such stretches are checked 32 bytes at a time without branches (which
+/// the compiler vectorises), and only a stretch holding another byte is looked at closely.
 fn is_plain(s: &str) -> bool {
-    s.bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
-        || !s.chars().any(|c| is_forbidden(c) || c == '\r')
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    for chunk in bytes.chunks(32) {
+        let all_safe = chunk.iter().fold(true, |ok, &b| ok & is_harmless_byte(b));
+        if !all_safe {
+            for (i, &b) in chunk.iter().enumerate() {
+                if !is_harmless_byte(b) && !is_harmless_char_at(s, at + i) {
+                    return false;
+                }
+            }
+        }
+        at += chunk.len();
+    }
+    true
+}
+
+/// Printable ASCII, tab, newline, and any byte of a non-ASCII character except the lead
+/// bytes of the forbidden ones (C1 controls start with 0xC2, bidi controls with 0xE2, the BOM
+/// with 0xEF).
+fn is_harmless_byte(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x20..=0x7e) || (b >= 0x80 && !matches!(b, 0xc2 | 0xe2 | 0xef))
+}
+
+/// For a byte that [`is_harmless_byte`] turned down: true when the character it starts is
+/// fine after all (most characters starting with 0xC2, 0xE2 or 0xEF: `£`, `“`, `€`).
+fn is_harmless_char_at(s: &str, i: usize) -> bool {
+    s.as_bytes()[i] >= 0x80 && !s[i..].chars().next().is_some_and(is_forbidden)
 }
 
 /// True when `s` holds nothing [`clean_text`] would remove (what tests assert on output).
@@ -159,5 +267,79 @@ mod tests {
         assert_eq!(clean_text("x\x1b]never ends"), "x");
         assert_eq!(clean_text("x\x1b["), "x");
         assert!(is_clean(&clean_text("\x1b\x1b\x1b[[[\u{9b}")));
+    }
+
+    #[test]
+    fn byte_scans_agree_with_char_classes_for_every_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            let run = whitespace_run(&s, 0);
+            let want = c.is_whitespace().then(|| (1, 1 + c.len_utf8()));
+            assert_eq!(run, want, "{c:?}");
+            let single = c == ' ' || !c.is_whitespace();
+            assert_eq!(spaces_are_single(&s), single, "{c:?}");
+            assert_eq!(spaces_are_single(&format!("{c}")), single, "{c:?} alone");
+            assert_eq!(
+                spaces_are_single(&format!("{}{c}", "x".repeat(40))),
+                single,
+                "{c:?} last"
+            );
+            assert_eq!(is_plain(&s), !(is_forbidden(c) || c == '\r'), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn forbidden_characters_and_other_spaces_are_found_anywhere_in_long_text() {
+        for pos in 0..70 {
+            let before = "x“".repeat(pos / 4) + &"y".repeat(pos % 4);
+            assert!(is_plain(&format!("{before}€ “quoted” £ text")), "{pos}");
+            assert!(
+                spaces_are_single(&format!("{before} “quoted” £ text ")),
+                "{pos}"
+            );
+            for space in ["  ", "\t", "\u{a0}", "\u{2003}", "\u{3000}"] {
+                let s = format!("{before}{space}{}", "z“".repeat(20));
+                assert!(!spaces_are_single(&s), "{space:?} after {pos} bytes");
+            }
+            for c in [
+                '\u{9b}', '\u{202e}', '\u{2069}', '\u{feff}', '\r', '\u{1b}', '\u{7f}',
+            ] {
+                let s = format!("{before}{c}{}", "z“".repeat(20));
+                assert!(!is_plain(&s), "{c:?} after {pos} bytes");
+            }
+        }
+    }
+
+    #[test]
+    fn clean_line_collapses_every_kind_of_space() {
+        let cases = [
+            ("", ""),
+            (" \n\t ", ""),
+            ("a", "a"),
+            (" a ", "a"),
+            ("a b  c\n\nd\u{a0}e\u{3000}\u{2028}f", "a b c d e f"),
+            ("\u{85}x\u{2003}", "x"),
+            ("a \u{1b}[1m b", "a b"),
+            ("é \t è ü", "é è ü"),
+            ("“a” b ", "“a” b"),
+            ("a  b", "a b"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean_line(input), want, "input {input:?}");
+            let cleaned = clean_text(input);
+            let old: Vec<&str> = cleaned.split_whitespace().collect();
+            assert_eq!(clean_line(input), old.join(" "), "input {input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_line_is_the_clean_words_joined_by_spaces(
+            s in "(\\PC|[ \t\n\r\u{85}\u{a0}\u{2000}\u{2028}\u{202f}\u{3000}\u{1b}\u{9b}])*"
+        ) {
+            let cleaned = clean_text(&s);
+            let words: Vec<&str> = cleaned.split_whitespace().collect();
+            proptest::prop_assert_eq!(clean_line(&s), words.join(" "));
+        }
     }
 }

@@ -114,7 +114,8 @@ fn decode_body(body: &str, layout: &str) -> Vec<Block> {
 }
 
 fn content_hash(a: &Article) -> String {
-    let mut h = sha1_smol::Sha1::new();
+    use sha1::Digest;
+    let mut h = sha1::Sha1::new();
     for part in [
         Some(a.title.as_str()),
         a.section.as_deref(),
@@ -133,7 +134,7 @@ fn content_hash(a: &Article) -> String {
         h.update(b.speaker.as_deref().unwrap_or("").as_bytes());
         h.update(b"\0");
     }
-    h.digest().to_string()
+    format!("{:x}", h.finalize())
 }
 
 pub(super) fn now() -> i64 {
