@@ -181,7 +181,7 @@ fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
             );
             let dup = c
                 .first()
-                .is_some_and(|b| b.text.starts_with(&sf[..sf.len().min(40)]));
+                .is_some_and(|b| b.text.starts_with(prefix(&sf, 40)));
             (c, (!sf.is_empty() && !dup).then_some(sf))
         }
         (Some(c), None) if !c.is_empty() => (c, None),
@@ -230,10 +230,37 @@ pub fn identity(feed_url: &str, guid: &str) -> String {
     }
 }
 
+/// At most the first `max` bytes of `s`, cut at a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::BlockKind;
+
+    #[test]
+    fn a_summary_with_a_character_across_byte_40_is_read() {
+        // 39 ASCII bytes, then 'é' (two bytes): byte 40 falls inside it.
+        let summary = format!("{}é and more", "a".repeat(39));
+        let atom = format!(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <entry><title>E</title><id>e1</id><summary>{summary}</summary>
+            <content>{summary} in the body.</content></entry></feed>"#
+        );
+        let doc = parse(atom.as_bytes(), "https://e.com/atom", None, "feed:1").unwrap();
+        let a = &doc.items[0].article;
+        // The summary repeats the body's opening, so it is not kept as a standfirst.
+        assert_eq!(a.standfirst, None);
+        assert_eq!(prefix("aé", 2), "a");
+        assert_eq!(prefix("aé", 3), "aé");
+        assert_eq!(prefix("ab", 40), "ab");
+    }
 
     const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
       <item><title>One</title><link>https://e.com/1</link><guid isPermaLink="false">a1</guid>
