@@ -130,8 +130,8 @@ impl Item for Input {
 /// The writer's side of an import: articles go into the cache in bulk writes
 /// ([`BulkWriter`]), committed at least every [`crate::bulk::BULK_WINDOW`] or
 /// [`crate::bulk::BULK_ITEMS`] articles, and when no input came for the rest of the window,
-/// so nothing stays unstored for long while a slow source is read. Reports are released in input order once their articles are
-/// committed, so they never claim more than was stored.
+/// so nothing stays unstored for long while a slow source is read. Reports are released in
+/// input order once their articles are committed, so they never claim more than was stored.
 struct Writer<'s, F: FnMut(&Report)> {
     store: &'s mut Store,
     bulk: BulkWriter<Input>,
