@@ -376,19 +376,20 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Just the ids of a list, in order: cheap even for a very large cache, so the reader
-    /// can hold the whole list and load metadata for the rows on screen only.
+    /// Just the ids of a list, in order: cheap even for a very large cache (read from an
+    /// index alone), so the reader can hold the whole list and load metadata for the rows on
+    /// screen only.
     pub fn list_ids(&self, filter: &ListFilter) -> Result<Vec<ArticleId>> {
-        if let ListFilter::All = filter {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT id FROM articles ORDER BY sort_key DESC, rowid DESC")?;
-            let ids = stmt
-                .query_map([], |r| Ok(ArticleId::new(r.get::<_, String>(0)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            return Ok(ids);
-        }
-        Ok(self.list(filter, None)?.into_iter().map(|m| m.id).collect())
+        let Some((sql, arg)) = ids_query(filter) else {
+            return Ok(self.list(filter, None)?.into_iter().map(|m| m.id).collect());
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let id = |r: &Row<'_>| Ok(ArticleId::new(r.get::<_, String>(0)?));
+        let ids = match arg {
+            Some(a) => stmt.query_map([a], id)?.collect::<rusqlite::Result<_>>()?,
+            None => stmt.query_map([], id)?.collect::<rusqlite::Result<_>>()?,
+        };
+        Ok(ids)
     }
 
     /// Metadata for the given ids, in the order given; unknown ids are skipped.
@@ -472,6 +473,31 @@ impl Store {
         }
         total
     }
+}
+
+/// The query for a list's ids, newest first, with its argument; `None` for an entity's
+/// list, which is ordered by mentions. Each is answered from an index alone (schema 6): at
+/// 100,000 articles, reading the ids through the article rows took 300 ms.
+pub(super) fn ids_query(filter: &ListFilter) -> Option<(&'static str, Option<i64>)> {
+    Some(match filter {
+        ListFilter::All => (
+            "SELECT id FROM articles ORDER BY sort_key DESC, rowid DESC",
+            None,
+        ),
+        ListFilter::Unread => (
+            "SELECT id FROM articles WHERE read = 0 ORDER BY sort_key DESC, rowid DESC",
+            None,
+        ),
+        ListFilter::Starred => (
+            "SELECT id FROM articles WHERE starred = 1 ORDER BY sort_key DESC, rowid DESC",
+            None,
+        ),
+        ListFilter::Feed(f) => (
+            "SELECT id FROM articles WHERE feed_id = ?1 ORDER BY sort_key DESC, rowid DESC",
+            Some(*f),
+        ),
+        ListFilter::Entity(_) => return None,
+    })
 }
 
 /// Writes one article and its entities on `conn` (a transaction the caller commits). Inside

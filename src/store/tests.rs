@@ -546,3 +546,63 @@ fn a_bulk_never_leaves_foreign_keys_off_or_an_item_pointing_at_a_removed_feed() 
     assert_eq!(fk(&s), 1);
     other.execute_batch("ROLLBACK").unwrap();
 }
+
+#[test]
+fn list_ids_are_read_from_an_index_alone() {
+    let s = Store::open_in_memory().unwrap();
+    for filter in [
+        ListFilter::All,
+        ListFilter::Unread,
+        ListFilter::Starred,
+        ListFilter::Feed(1),
+    ] {
+        let (sql, arg) = articles::ids_query(&filter).unwrap();
+        let mut stmt = s
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let detail = |r: &rusqlite::Row<'_>| r.get::<_, String>(3);
+        let plan: Vec<String> = match arg {
+            Some(a) => stmt.query_map([a], detail),
+            None => stmt.query_map([], detail),
+        }
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains("COVERING INDEX") && !plan.contains("TEMP B-TREE"),
+            "{filter:?}: {plan}"
+        );
+    }
+}
+
+#[test]
+fn list_ids_follow_the_list_order_for_every_filter() {
+    let mut s = Store::open_in_memory().unwrap();
+    let (feed, _) = s.add_feed("https://e.com/rss", None, false).unwrap();
+    for i in 0..6 {
+        let mut a = article(&format!("Article {i}"), &["Some text."]);
+        a.published = Some(format!("2024-01-0{}T00:00:00Z", 1 + i % 3));
+        let feed_id = (i % 2 == 0).then_some(feed.id);
+        s.upsert_from(&a, &[], feed_id, None).unwrap();
+    }
+    let all = s.list_ids(&ListFilter::All).unwrap();
+    s.set_read(&all[1], true).unwrap();
+    s.set_starred(&all[2], true).unwrap();
+    for filter in [
+        ListFilter::All,
+        ListFilter::Unread,
+        ListFilter::Starred,
+        ListFilter::Feed(feed.id),
+    ] {
+        let from_list: Vec<ArticleId> = s
+            .list(&filter, None)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        assert!(!from_list.is_empty(), "{filter:?}");
+        assert_eq!(s.list_ids(&filter).unwrap(), from_list, "{filter:?}");
+    }
+}
