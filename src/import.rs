@@ -85,22 +85,6 @@ fn prepare(parsed: Parsed) -> (Ready, Vec<String>) {
     (Ready::new(parsed.article), parsed.warnings)
 }
 
-/// Called first on a parse worker thread: lowers its scheduling priority a little, so the
-/// one thread that writes (the pipeline's bottleneck) gets a core whenever it can run
-/// instead of taking turns with every worker. On a 2-core machine this took a 50,000-item
-/// fetch from 11 s to 10 s. Linux only (elsewhere a no-op); failure is harmless.
-pub fn yield_to_writer() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls about the calling thread; no memory is passed.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        // Relative to the thread's current niceness (-1 is also a valid answer, so errors
-        // are not told apart: the worst case is a priority left as it was).
-        let now = libc::getpriority(libc::PRIO_PROCESS, tid);
-        let _ = libc::setpriority(libc::PRIO_PROCESS, tid, (now + 5).min(19));
-    }
-}
-
 /// The number of worker threads to use when the user did not say.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism()
@@ -257,7 +241,7 @@ pub fn import_with<T: Sync>(
             let tx = tx.clone();
             let (next, parse) = (&next, &parse);
             scope.spawn(move || {
-                yield_to_writer();
+                crate::threads::lower_priority();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
@@ -314,25 +298,6 @@ pub fn import_samples(store: &mut Store, on_each: impl FnMut(&Report)) -> Totals
         },
         on_each,
     )
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    #[test]
-    fn workers_yield_relative_to_their_own_priority() {
-        let niceness = || unsafe {
-            // SAFETY: reads the calling thread's own niceness.
-            libc::getpriority(libc::PRIO_PROCESS, libc::syscall(libc::SYS_gettid) as u32)
-        };
-        let (before, after) = std::thread::spawn(move || {
-            let before = niceness();
-            super::yield_to_writer();
-            (before, niceness())
-        })
-        .join()
-        .unwrap();
-        assert_eq!(after, (before + 5).min(19));
-    }
 }
 
 #[cfg(test)]

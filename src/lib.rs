@@ -12,6 +12,7 @@
 //! - [`import`]: a batch of inputs into the cache: parse on every core, write from one thread.
 //! - [`bulk`]: that one writing thread's bulk transactions, shared by imports and feed refreshes.
 //! - [`samples`]: the bundled sample corpus, compiled in.
+//! - [`threads`]: work that can wait runs at a lower priority than work that cannot.
 //! - [`tui`]: the terminal reader: state, actions, update, views; only `run` touches a terminal.
 
 pub mod bulk;
@@ -24,6 +25,7 @@ pub mod model;
 pub mod samples;
 pub mod sanitize;
 pub mod store;
+pub mod threads;
 pub mod tui;
 
 pub use error::{Error, Result};

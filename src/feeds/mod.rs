@@ -159,7 +159,7 @@ pub fn refresh(
             let tx = tx.clone();
             let (next, feeds, known, client) = (&next, &feeds, &known, &client);
             scope.spawn(move || {
-                crate::import::yield_to_writer();
+                crate::threads::lower_priority();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(f) = feeds.get(i) else { break };

@@ -40,6 +40,8 @@ impl Searcher {
         let (qtx, qrx) = mpsc::channel::<(ListSource, Option<ArticleId>)>();
         let (rtx, rrx) = mpsc::channel();
         std::thread::spawn(move || {
+            // Loading a list can wait for the first frame and for keystrokes.
+            crate::threads::lower_priority();
             while let Ok(mut q) = qrx.recv() {
                 while let Ok(newer) = qrx.try_recv() {
                     q = newer;
