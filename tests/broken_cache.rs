@@ -153,12 +153,22 @@ fn read_only_cache_is_named_with_advice() {
 #[test]
 fn full_disk_fails_cleanly_and_keeps_the_cache_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    // Room for an empty cache (about 300 KB with 16 KB pages) but not for the samples.
-    let Some(mount) = Mount::tmpfs(&dir.path().join("full"), "600k") else {
+    let Some(mount) = Mount::tmpfs(&dir.path().join("full"), "8m") else {
         eprintln!("skipping: cannot mount a small tmpfs here (needs root) to fill a disk");
         return;
     };
     let db = mount.0.join("cache.db");
+    assert!(dateline(&db, &["stats"]).status.success(), "an empty cache");
+    // Fill the disk, then leave 200 KB: room to start the import, not for the samples.
+    let filler = mount.0.join("filler");
+    fill_up(&filler);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&filler)
+        .unwrap();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len.saturating_sub(200 * 1024)).unwrap();
+    drop(f);
     let o = dateline(&db, &["import", "--samples"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -167,7 +177,9 @@ fn full_disk_fails_cleanly_and_keeps_the_cache_consistent() {
         "{err}"
     );
     assert!(!err.contains("panicked"));
-    // What was stored is whole: the cache checks out and lists what it holds.
+    // With space freed, as the error advises, what was stored is whole: the cache checks
+    // out and lists what it holds.
+    std::fs::remove_file(&filler).unwrap();
     let o = dateline(&db, &["doctor"]);
     assert!(
         o.status.success() && String::from_utf8_lossy(&o.stdout).contains(": ok"),
@@ -175,4 +187,13 @@ fn full_disk_fails_cleanly_and_keeps_the_cache_consistent() {
         stderr(&o)
     );
     assert!(dateline(&db, &["list", "--json"]).status.success());
+}
+
+/// Writes `path` until the file system has no room left.
+fn fill_up(path: &Path) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).unwrap();
+    let chunk = vec![0u8; 16 * 1024];
+    while f.write_all(&chunk).is_ok() {}
+    let _ = f.flush();
 }
