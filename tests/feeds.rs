@@ -94,7 +94,8 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
     };
     let file = |name: &str| std::fs::read(fixtures().join(name)).unwrap_or_default();
     match path.as_str() {
-        "/rss.xml" | "/atom.xml" | "/malformed.xml" | "/article.html" | "/page.html" => {
+        "/rss.xml" | "/atom.xml" | "/malformed.xml" | "/article.html" | "/page.html"
+        | "/new-home/atom.xml" => {
             let ct = if path.ends_with(".html") {
                 "text/html; charset=utf-8"
             } else {
@@ -104,7 +105,7 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
                 &mut out,
                 "200 OK",
                 &format!("Content-Type: {ct}\r\n"),
-                &file(&path[1..]),
+                &file(path.rsplit('/').next().unwrap_or_default()),
             )
         }
         "/feed.json" => respond(
@@ -174,6 +175,14 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
             b"",
         ),
         "/loop" => respond(&mut out, "302 Found", "Location: /loop\r\n", b""),
+        // Moved for good, by a relative reference; and moved for now.
+        "/old/atom.xml" => respond(
+            &mut out,
+            "308 Permanent Redirect",
+            "Location: ../new-home/atom.xml\r\n",
+            b"",
+        ),
+        "/for-now" => respond(&mut out, "302 Found", "Location: /atom.xml\r\n", b""),
         "/404" => respond(&mut out, "404 Not Found", "", b"gone"),
         "/500" => respond(&mut out, "500 Internal Server Error", "", b"oops"),
         "/hang" => {
@@ -194,6 +203,49 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
         }
         _ => respond(&mut out, "404 Not Found", "", b""),
     }
+}
+
+#[test]
+fn a_feed_that_moved_for_good_is_fetched_from_its_new_home() {
+    let server = Server::start();
+    let mut store = Store::open_in_memory().expect("store");
+    let mut id = HashMap::new();
+    // "redirect" moves for good to rss.xml, which is subscribed already.
+    for p in ["old/atom.xml", "for-now", "redirect", "rss.xml"] {
+        let (f, _) = store.add_feed(&server.url(p), None, false).expect("add");
+        id.insert(p, f.id);
+    }
+    let sum = feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("refresh");
+    assert!(sum.failures.is_empty(), "{:?}", sum.failures);
+    let url = |p: &str| store.feed(id[p]).expect("feed").expect("exists").url;
+    assert_eq!(url("old/atom.xml"), server.url("new-home/atom.xml"));
+    assert_eq!(url("for-now"), server.url("for-now"));
+    assert_eq!(url("redirect"), server.url("redirect"));
+    let moved = |p: &str| {
+        sum.warnings
+            .iter()
+            .filter(|w| w.starts_with(&format!("feed {} ", id[p])))
+            .count()
+    };
+    assert_eq!(
+        (moved("old/atom.xml"), moved("for-now"), moved("redirect")),
+        (1, 0, 1),
+        "{:?}",
+        sum.warnings
+    );
+    assert!(
+        sum.warnings
+            .iter()
+            .any(|w| w.contains("subscribed already")),
+        "{:?}",
+        sum.warnings
+    );
+    // The next refresh goes straight to the new home.
+    let again = feeds::refresh(&mut store, &[id["old/atom.xml"]], &quick(), |_| {}).expect("again");
+    assert!(
+        again.failures.is_empty() && again.warnings.is_empty(),
+        "{again:?}"
+    );
 }
 
 fn quick() -> FetchOptions {

@@ -114,6 +114,8 @@ struct FeedOk {
     etag: Option<String>,
     last_modified: Option<String>,
     title: Option<String>,
+    /// The feed's new URL, when it moved for good.
+    moved_to: Option<String>,
 }
 
 /// Refreshes the feeds with these ids (all feeds when empty) and stores their items.
@@ -322,6 +324,20 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 }
             }
         };
+        if let Ok(FeedOk {
+            moved_to: Some(to), ..
+        }) = &outcome
+        {
+            let note = match self.store.set_feed_url(feed_id, to) {
+                Ok(()) => {
+                    format!("feed {feed_id} ({label}): moved for good; now fetched from {to}")
+                }
+                Err(_) => format!(
+                    "feed {feed_id} ({label}): moved for good to {to}, which is subscribed already"
+                ),
+            };
+            self.summary.warnings.push(note);
+        }
         if let Err(e) = self.store.set_fetch_state(feed_id, &state) {
             self.summary
                 .warnings
@@ -364,6 +380,7 @@ fn fetch_feed(
                 etag: None,
                 last_modified: None,
                 title: None,
+                moved_to: None,
             });
         }
         Fetched::Body(b) => b,
@@ -401,6 +418,7 @@ fn fetch_feed(
         etag: body.etag,
         last_modified: body.last_modified,
         title: doc.title,
+        moved_to: body.moved_to,
     })
 }
 

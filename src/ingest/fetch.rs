@@ -56,6 +56,9 @@ pub struct Body {
     pub last_modified: Option<String>,
     /// Where the body came from after redirects.
     pub url: String,
+    /// Where the requested URL has moved for good (its server answered it with a permanent
+    /// redirect), so a subscription can follow.
+    pub moved_to: Option<String>,
 }
 
 impl Body {
@@ -79,6 +82,7 @@ impl Client {
             .timeout_connect(Some(opts.connect_timeout))
             .timeout_global(Some(opts.total_timeout))
             .max_redirects(opts.max_redirects)
+            .save_redirect_history(true)
             .http_status_as_error(false)
             .user_agent(USER_AGENT)
             // ureq decodes gzip itself; deflate is decoded below.
@@ -150,9 +154,13 @@ impl Client {
         let etag = header("etag");
         let last_modified = header("last-modified");
         let deflate = header("content-encoding").is_some_and(|e| e.eq_ignore_ascii_case("deflate"));
-        let final_url = {
+        let (final_url, redirected) = {
             use ureq::ResponseExt;
-            crate::sanitize::clean_line(&resp.get_uri().to_string())
+            let hops = resp.get_redirect_history().map_or(0, <[_]>::len);
+            (
+                crate::sanitize::clean_line(&resp.get_uri().to_string()),
+                hops > 1,
+            )
         };
         let raw = resp
             .body_mut()
@@ -171,7 +179,34 @@ impl Client {
             etag,
             last_modified,
             url: final_url,
+            moved_to: redirected.then(|| self.permanent_move(url)).flatten(),
         }))
+    }
+
+    /// Where `url` has moved for good: the target of a permanent redirect (301 or 308) to
+    /// another http or https URL, when its server answers it with one. Asked only after a
+    /// fetch was redirected (ureq follows redirects without telling which kind), so a feed
+    /// that moved costs one extra request, once: its subscription then follows.
+    fn permanent_move(&self, url: &str) -> Option<String> {
+        let resp = self
+            .agent
+            .get(url)
+            .config()
+            .max_redirects(0)
+            .build()
+            .call()
+            .ok()?;
+        if !matches!(resp.status().as_u16(), 301 | 308) {
+            return None;
+        }
+        let location = resp.headers().get("location")?.to_str().ok()?;
+        let target = url::Url::parse(url).ok()?.join(location).ok()?;
+        let target = crate::sanitize::clean_line(target.as_str());
+        let web = matches!(
+            target.split_once("://").map(|(scheme, _)| scheme),
+            Some("http" | "https")
+        );
+        (web && target != url).then_some(target)
     }
 
     /// Deflate bodies: zlib-wrapped as the standard says, or raw as some servers send.
@@ -217,6 +252,7 @@ impl Client {
             etag: None,
             last_modified: None,
             url: url.to_string(),
+            moved_to: None,
         }))
     }
 }
