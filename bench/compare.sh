@@ -53,7 +53,8 @@ for round in $(seq "$ROUNDS"); do
     NB_LOAD=$SECS
     # dateline: subscribe to the same feeds, fetch them all (entities and search index included).
     rm -f "$DATELINE_DB" "$DATELINE_DB-wal" "$DATELINE_DB-shm"
-    "$DATELINE" feed import-opml "$CORPUS/feeds.opml" >/dev/null 2>&1
+    "$DATELINE" feed import-opml "$CORPUS/feeds.opml" >/dev/null 2>"$WORK/err" || {
+        echo "subscribing failed:"; cat "$WORK/err"; exit 1; }
     measure "  dateline fetch (entities + search index)" "$DATELINE" fetch
     DL_FETCH=$SECS
     measure "  dateline list --limit 50 (open cache)" "$DATELINE" list --limit 50

@@ -148,7 +148,11 @@ impl<T: Send + 'static> Discard<T> {
         let (tx, rx) = mpsc::channel::<T>();
         let spawned = std::thread::Builder::new()
             .name("dateline-free".into())
-            .spawn(move || rx.into_iter().for_each(drop));
+            .spawn(move || {
+                // Freeing can wait; the writer cannot.
+                crate::threads::lower_priority();
+                rx.into_iter().for_each(drop)
+            });
         match spawned {
             Ok(thread) => Discard {
                 tx: Some(tx),

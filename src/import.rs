@@ -55,8 +55,10 @@ impl Totals {
 /// writes.
 pub struct Ready {
     pub article: Article,
-    pub entities: Vec<Entity>,
-    pub encoded: Encoded,
+    // Private, so the two always describe the same entities (`encoded` holds their
+    // stored form).
+    entities: Vec<Entity>,
+    encoded: Encoded,
 }
 
 impl Ready {

@@ -206,6 +206,45 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
 }
 
 #[test]
+fn a_feed_whose_items_could_not_be_stored_is_fetched_whole_next_time() {
+    let server = Server::start();
+    let mut store = Store::open_in_memory().expect("store");
+    let (f, _) = store
+        .add_feed(&server.url("etag.xml"), None, false)
+        .expect("add");
+    // The feed's one item cannot be stored this time.
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TRIGGER poison BEFORE INSERT ON articles WHEN NEW.title = 'Cached story'
+             BEGIN SELECT RAISE(ABORT, 'poisoned'); END;",
+        )
+        .expect("trigger");
+    let sum = feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("refresh");
+    assert_eq!(sum.new_articles, 0);
+    assert!(
+        sum.warnings.iter().any(|w| w.contains("cannot store")),
+        "{:?}",
+        sum.warnings
+    );
+    let feed = store.feed(f.id).expect("feed").expect("exists");
+    assert_eq!(feed.etag, None, "no validator that would hide the item");
+    // Next time the item can be stored: the server is asked unconditionally and the item
+    // arrives, instead of a 304.
+    store
+        .conn()
+        .execute_batch("DROP TRIGGER poison")
+        .expect("drop");
+    let again = feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("again");
+    assert_eq!(
+        (again.new_articles, again.not_modified),
+        (1, 0),
+        "{again:?}"
+    );
+    assert_eq!(server.conditional_hits.load(Ordering::Relaxed), 0);
+}
+
+#[test]
 fn a_feed_that_moved_for_good_is_fetched_from_its_new_home() {
     let server = Server::start();
     let mut store = Store::open_in_memory().expect("store");

@@ -187,6 +187,7 @@ pub fn refresh(
             on_progress: &mut on_progress,
             bulk: BulkWriter::new(),
             finished: Vec::new(),
+            unstored: std::collections::HashMap::new(),
             done: 0,
             discard: Discard::on_own_thread(),
         };
@@ -233,6 +234,8 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
     on_progress: &'a mut P,
     bulk: BulkWriter<Written>,
     finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
+    /// Per feed, how many of its items could not be stored in this refresh.
+    unstored: std::collections::HashMap<i64, usize>,
     done: usize,
     // Boxed as they came through the channel: unboxing would free each box on the writer.
     #[allow(clippy::vec_box)]
@@ -280,6 +283,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 Ok(Upsert::Updated) => self.summary.updated_articles += 1,
                 Ok(Upsert::Unchanged) => {}
                 Err(e) => {
+                    *self.unstored.entry(w.feed_id).or_default() += 1;
                     let title = &w.item.article.title;
                     self.summary.warnings.push(format!(
                         "feed {}: {title}: cannot store: {}",
@@ -305,11 +309,20 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 if ok.not_modified {
                     self.summary.not_modified += 1;
                 }
-                FetchState {
-                    etag: ok.etag.clone(),
-                    last_modified: ok.last_modified.clone(),
-                    error: None,
-                    title: ok.title.clone(),
+                match self.unstored.remove(&feed_id) {
+                    None => FetchState {
+                        etag: ok.etag.clone(),
+                        last_modified: ok.last_modified.clone(),
+                        error: None,
+                        title: ok.title.clone(),
+                    },
+                    // The new validators would make the next fetch a 304 and hide the items
+                    // that could not be stored: keep the old ones, so they are sent again.
+                    Some(n) => FetchState {
+                        error: Some(format!("{n} items could not be stored")),
+                        title: ok.title.clone(),
+                        ..FetchState::default()
+                    },
                 }
             }
             Err(reason) => {

@@ -242,14 +242,18 @@ impl Store {
     pub fn begin_bulk(&mut self) -> Result<()> {
         // A bulk touches index pages all over the file; SQLite's default 2 MB page cache
         // made a large import reread them from the OS again and again; the log is copied
-        // back into the file every 32 MB (2,048 pages of 16 KB) rather than every 1,000 pages.
+        // back into the file every 32 MB rather than every 1,000 pages (SQLite's default),
+        // whatever the file's page size (16 KB for new caches, 4 KB for older ones).
         // Foreign keys are not checked inside a bulk (the pragma must come before BEGIN):
         // every row it writes points at a row it has just written or read, except an item's
         // feed, which the bulk's commit checks once ([`Bulk::finish`]); the checks were two
         // extra lookups per entity link.
-        self.conn.execute_batch(
-            "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=2048; PRAGMA foreign_keys=OFF",
-        )?;
+        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let checkpoint_pages = (32 << 20) / page.max(512);
+        self.conn.execute_batch(&format!(
+            "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint={checkpoint_pages}; \
+             PRAGMA foreign_keys=OFF"
+        ))?;
         if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
             let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
             return Err(e.into());
@@ -262,6 +266,9 @@ impl Store {
     /// the error returned.
     pub fn end_bulk(&mut self) -> Result<()> {
         if self.conn.is_autocommit() {
+            // Nothing open (SQLite may have rolled it back itself): leave no bulk state.
+            self.bulk.clear();
+            let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
             return Ok(());
         }
         let finished = self.bulk.finish(&self.conn);

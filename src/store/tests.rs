@@ -606,3 +606,25 @@ fn list_ids_follow_the_list_order_for_every_filter() {
         assert_eq!(s.list_ids(&filter).unwrap(), from_list, "{filter:?}");
     }
 }
+
+#[test]
+fn bulks_copy_the_log_back_every_32_mb_whatever_the_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    for (page, pages) in [(16384, 2048), (4096, 8192)] {
+        let path = dir.path().join(format!("c{page}.db"));
+        if page != 16384 {
+            // A cache made before 16 KB pages.
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(&format!("PRAGMA page_size={page}; CREATE TABLE older(x);"))
+                .unwrap();
+        }
+        let mut s = Store::open(&path).unwrap();
+        s.begin_bulk().unwrap();
+        let got: i64 = s
+            .conn()
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        s.end_bulk().unwrap();
+        assert_eq!(got, pages, "{page}-byte pages");
+    }
+}
