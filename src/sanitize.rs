@@ -53,6 +53,9 @@ pub fn clean_text(input: &str) -> Cow<'_, str> {
             },
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            // Line and paragraph separators: terminals do not agree on what to draw for them
+            // (nothing, a box, a space), which throws the screen's columns out.
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
             c if is_forbidden(c) => {}
             c => out.push(c),
         }
@@ -212,17 +215,31 @@ fn is_harmless_byte(b: u8) -> bool {
 /// For a byte that [`is_harmless_byte`] turned down: true when the character it starts is
 /// fine after all (most characters starting with 0xC2, 0xE2 or 0xEF: `£`, `“`, `€`).
 fn is_harmless_char_at(s: &str, i: usize) -> bool {
-    s.as_bytes()[i] >= 0x80 && !s[i..].chars().next().is_some_and(is_forbidden)
+    s.as_bytes()[i] >= 0x80 && !s[i..].chars().next().is_some_and(is_changed)
 }
 
-/// True when `s` holds nothing [`clean_text`] would remove (what tests assert on output).
+/// A character [`clean_text`] removes or replaces.
+fn is_changed(c: char) -> bool {
+    is_forbidden(c) || matches!(c, '\r' | ESC | '\u{2028}' | '\u{2029}')
+}
+
+/// True when `s` holds nothing [`clean_text`] would remove or replace (what tests assert on
+/// output).
 pub fn is_clean(s: &str) -> bool {
-    !s.chars().any(|c| is_forbidden(c) || c == '\r' || c == ESC)
+    !s.chars().any(is_changed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_and_paragraph_separators_become_newlines() {
+        let text = "one\u{2028}two\u{2029}three";
+        assert!(!is_plain(text) && !is_clean(text));
+        assert_eq!(clean_text(text), "one\ntwo\nthree");
+        assert_eq!(clean_line(text), "one two three");
+    }
 
     #[test]
     fn clean_text_is_borrowed_when_clean() {
@@ -284,7 +301,7 @@ mod tests {
                 single,
                 "{c:?} last"
             );
-            assert_eq!(is_plain(&s), !(is_forbidden(c) || c == '\r'), "{c:?}");
+            assert_eq!(is_plain(&s), !is_changed(c), "{c:?}");
         }
     }
 
