@@ -196,17 +196,8 @@ impl Client {
             .build()
             .call()
             .ok()?;
-        if !matches!(resp.status().as_u16(), 301 | 308) {
-            return None;
-        }
         let location = resp.headers().get("location")?.to_str().ok()?;
-        let target = url::Url::parse(url).ok()?.join(location).ok()?;
-        let target = crate::sanitize::clean_line(target.as_str());
-        let web = matches!(
-            target.split_once("://").map(|(scheme, _)| scheme),
-            Some("http" | "https")
-        );
-        (web && target != url).then_some(target)
+        permanent_target(url, resp.status().as_u16(), location)
     }
 
     /// Deflate bodies: zlib-wrapped as the standard says, or raw as some servers send.
@@ -255,6 +246,23 @@ impl Client {
             moved_to: None,
         }))
     }
+}
+
+/// Where a response with `status` and `location` to a request for `from` says it moved for
+/// good: only a 301 or 308, only to another http or https URL, and never from https to
+/// plain http (a subscription does not give up its encryption because a server says so).
+fn permanent_target(from: &str, status: u16, location: &str) -> Option<String> {
+    if !matches!(status, 301 | 308) {
+        return None;
+    }
+    let base = url::Url::parse(from).ok()?;
+    let target = base.join(location).ok()?;
+    let allowed = match (base.scheme(), target.scheme()) {
+        ("https", "https") | ("http", "http" | "https") => true,
+        _ => false,
+    };
+    let target = crate::sanitize::clean_line(target.as_str());
+    (allowed && target != from).then_some(target)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -375,6 +383,37 @@ impl Drop for Slot<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_permanent_moves_to_web_urls_are_followed_for_good() {
+        let from = "https://e.com/feeds/old.xml";
+        assert_eq!(
+            permanent_target(from, 301, "../new/feed.xml").as_deref(),
+            Some("https://e.com/new/feed.xml")
+        );
+        assert_eq!(
+            permanent_target(from, 308, "https://other.org/rss").as_deref(),
+            Some("https://other.org/rss")
+        );
+        for (status, location) in [
+            (302, "/new.xml"),
+            (307, "/new.xml"),
+            (301, "http://e.com/feeds/old.xml"),
+            (301, "file:///etc/passwd"),
+            (301, "javascript:alert(1)"),
+            (301, from),
+        ] {
+            assert_eq!(
+                permanent_target(from, status, location),
+                None,
+                "{status} {location}"
+            );
+        }
+        assert_eq!(
+            permanent_target("http://e.com/a", 301, "https://e.com/a").as_deref(),
+            Some("https://e.com/a")
+        );
+    }
 
     #[test]
     fn urls_and_hosts() {
