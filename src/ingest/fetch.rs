@@ -257,10 +257,10 @@ fn permanent_target(from: &str, status: u16, location: &str) -> Option<String> {
     }
     let base = url::Url::parse(from).ok()?;
     let target = base.join(location).ok()?;
-    let allowed = match (base.scheme(), target.scheme()) {
-        ("https", "https") | ("http", "http" | "https") => true,
-        _ => false,
-    };
+    let allowed = matches!(
+        (base.scheme(), target.scheme()),
+        ("https", "https") | ("http", "http" | "https")
+    );
     let target = crate::sanitize::clean_line(target.as_str());
     (allowed && target != from).then_some(target)
 }
