@@ -54,6 +54,7 @@ impl Totals {
 /// the parse workers (of an import or a feed refresh), so the one thread that writes only
 /// writes.
 pub struct Ready {
+    /// The article, without its blocks: they live on in the stored form.
     pub article: Article,
     // Private, so the two always describe the same entities (`encoded` holds their
     // stored form).
@@ -62,10 +63,14 @@ pub struct Ready {
 }
 
 impl Ready {
-    pub fn new(article: Article) -> Ready {
+    pub fn new(mut article: Article) -> Ready {
         let entities = entities::extract(&article);
+        let encoded = Encoded::of(&article, &entities);
+        // Freed here, on the worker that made them, rather than held in the bulk and freed
+        // across threads later.
+        article.blocks = Vec::new();
         Ready {
-            encoded: Encoded::of(&article, &entities),
+            encoded,
             entities,
             article,
         }
