@@ -228,7 +228,7 @@ impl Gazetteer {
     }
 
     pub fn is_given_name(&self, word: &str) -> bool {
-        self.names.get(word).is_some_and(|b| b & GIVEN_BIT != 0)
+        self.name_kinds(word).0
     }
 
     /// Whether `word` is a listed given name and whether a listed surname, in one look-up.
@@ -238,21 +238,28 @@ impl Gazetteer {
     }
 
     pub fn is_surname(&self, word: &str) -> bool {
-        self.names.get(word).is_some_and(|b| b & SURNAME_BIT != 0)
+        self.name_kinds(word).1
     }
 
     /// Whether the lower-case form of `word` is an ordinary English word.
     pub fn is_common(&self, word: &str) -> bool {
-        // Lower-case short ASCII words on the stack: this runs for every capitalised word.
-        let mut buf = [0u8; 32];
-        if word.len() <= buf.len() && word.is_ascii() {
-            let b = &mut buf[..word.len()];
-            b.copy_from_slice(word.as_bytes());
-            b.make_ascii_lowercase();
-            return std::str::from_utf8(b).is_ok_and(|w| self.common.contains(w));
-        }
-        self.common.contains(word.to_lowercase().as_str())
+        with_lowercase(word, |w| self.common.contains(w))
     }
+}
+
+/// Calls `f` with the lower-case form of `word`; short ASCII words are lowered on the stack,
+/// without an allocation (this runs for every capitalised word).
+pub fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 32];
+    if word.len() <= buf.len() && word.is_ascii() {
+        let b = &mut buf[..word.len()];
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(b) {
+            return f(lower);
+        }
+    }
+    f(&word.to_lowercase())
 }
 
 /// Whether `text` is a demonym or adjective form of a place (`Japanese`, `British`): the

@@ -5,7 +5,7 @@
 //! in `mod.rs`, which knows the other mentions.
 
 use super::gazetteer::{self, Gazetteer};
-use super::token::{Kind, Token, is_cap_word, tokenize};
+use super::token::{Kind, Token, tokenize};
 use super::words::*;
 use crate::model::EntityKind;
 use std::cell::{Cell, RefCell};
@@ -132,9 +132,7 @@ impl Field<'_> {
 
     /// The word facts of token `i`, with the bits `known` set once `ask` has filled them in.
     fn fact(&self, i: usize, known: u8, ask: impl FnOnce(&str) -> u8) -> u8 {
-        let Some(cell) = self.facts.get(i) else {
-            return ask(self.w(i));
-        };
+        let cell = &self.facts[i];
         let mut v = cell.get();
         if v & known == 0 {
             v |= known | ask(self.w(i));
@@ -275,7 +273,7 @@ impl Field<'_> {
                 // A lower-case tail that is no English word belongs to the name
                 // (Leung Che-cheung); `ICBM-class` and `Russia-backed` stay apart.
                 if self.is_word(b + 1)
-                    && (is_cap_word(nx)
+                    && (self.cap(b + 1)
                         || nx.chars().all(|c| c.is_ascii_digit())
                         || (nx.len() <= 5
                             && !HYPHEN_MODIFIERS_SET.contains(nx)
@@ -384,17 +382,7 @@ fn context_cue(f: &Field, a: usize, b: usize) -> bool {
         i -= 1;
         if f.toks[i].kind == Kind::Word {
             let w = f.w(i);
-            // Lower-case short ASCII words on the stack, as `is_common` does.
-            let mut buf = [0u8; 32];
-            let cue = if w.len() <= buf.len() && w.is_ascii() {
-                let b = &mut buf[..w.len()];
-                b.copy_from_slice(w.as_bytes());
-                b.make_ascii_lowercase();
-                std::str::from_utf8(b).is_ok_and(|l| PERSON_CUES_BEFORE_SET.contains(l))
-            } else {
-                PERSON_CUES_BEFORE_SET.contains(w.to_lowercase().as_str())
-            };
-            if cue {
+            if gazetteer::with_lowercase(w, |l| PERSON_CUES_BEFORE_SET.contains(l)) {
                 return true;
             }
             break;
