@@ -542,7 +542,7 @@ fn write_article(
         Some((rowid, _, old_title, old_standfirst, old_body)) => {
             // An article written earlier in the same bulk is not indexed yet: nothing to
             // delete from the index (deleting what is not there would corrupt it).
-            let indexed = !bulk.as_ref().is_some_and(|b| b.fts_set.contains(&rowid));
+            let indexed = !bulk.as_ref().is_some_and(|b| b.fts.contains(&rowid));
             if indexed {
                 conn.prepare_cached(
                     "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
@@ -597,9 +597,7 @@ fn write_article(
         )?;
     match bulk.as_deref_mut() {
         Some(b) => {
-            if b.fts_set.insert(rowid) {
-                b.fts.push(rowid);
-            }
+            b.fts.insert(rowid);
         }
         None => {
             conn.prepare_cached(
@@ -618,22 +616,19 @@ fn write_article(
 /// per article became one index segment each) and its entities' running totals.
 #[derive(Default)]
 pub(crate) struct Bulk {
-    fts: Vec<i64>,
-    fts_set: HashSet<i64>,
+    fts: HashSet<i64>,
     totals: EntityTotals,
 }
 
 impl Bulk {
     fn clear(&mut self) {
         self.fts.clear();
-        self.fts_set.clear();
         self.totals.clear();
     }
 
     /// Writes what was deferred, inside the bulk's transaction.
     fn finish(&mut self, conn: &Connection) -> Result<()> {
-        let rowids = std::mem::take(&mut self.fts);
-        self.fts_set.clear();
+        let rowids: Vec<i64> = self.fts.drain().collect();
         if !rowids.is_empty() {
             let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
             // The one reference a bulk does not write or read itself: a feed removed by

@@ -91,20 +91,25 @@ impl EntityTotals {
 }
 
 /// Links an article to its entities. With `totals` (inside a bulk), the entities' running
-/// totals are collected there to be applied at commit; without, they are updated now.
+/// totals are collected there to be applied at commit; without, they are applied now.
 pub(super) fn insert_article_entities(
     tx: &Connection,
     article: i64,
     entities: &[Entity],
     encoded: Option<&[LinkText]>,
     known: &mut KnownEntities,
-    mut totals: Option<&mut EntityTotals>,
+    totals: Option<&mut EntityTotals>,
 ) -> Result<()> {
     // Text made for other entities than these would be wrong: then it is made here.
     let encoded = encoded.filter(|l| l.len() == entities.len());
     if known.ids.len().max(known.aliases.len()) > KnownEntities::LIMIT {
         known.forget();
     }
+    let mut own = EntityTotals::default();
+    let (totals, apply_now) = match totals {
+        Some(t) => (t, false),
+        None => (&mut own, true),
+    };
     let mut add_alias =
         tx.prepare_cached("INSERT OR IGNORE INTO entity_aliases(alias, entity_id) VALUES(?1, ?2)")?;
     let mut link = tx.prepare_cached(
@@ -117,24 +122,12 @@ pub(super) fn insert_article_entities(
             continue;
         }
         let mentions = e.mentions.len() as i64;
-        let id = match totals.as_deref_mut() {
-            Some(totals) => {
-                let id = entity_id(tx, known, &e.name, e.kind)?;
-                let t = totals.0.entry(id).or_default();
-                t.0 += 1;
-                t.1 += mentions;
-                id
-            }
-            None => tx
-                .prepare_cached(
-                    "INSERT INTO entities(name, kind, articles, mentions) VALUES(?1, ?2, 1, ?3)
-                     ON CONFLICT(name, kind) DO UPDATE SET articles = articles + 1,
-                     mentions = mentions + excluded.mentions RETURNING id",
-                )?
-                .query_row(params![e.name, e.kind.as_str(), mentions], |r| r.get(0))?,
-        };
+        let id = entity_id(tx, known, &e.name, e.kind)?;
+        let t = totals.0.entry(id).or_default();
+        t.0 += 1;
+        t.1 += mentions;
+        let seen = known.aliases.entry(id).or_default();
         for alias in std::iter::once(&e.name).chain(&e.aliases) {
-            let seen = known.aliases.entry(id).or_default();
             if !seen.contains(alias.as_str()) {
                 add_alias.execute(params![alias, id])?;
                 seen.insert(alias.clone());
@@ -149,6 +142,9 @@ pub(super) fn insert_article_entities(
             }
         };
         link.execute(params![article, id, mentions, text.aliases, text.spans])?;
+    }
+    if apply_now {
+        totals.apply(tx)?;
     }
     Ok(())
 }

@@ -52,7 +52,6 @@ pub mod theme {
     }
 }
 
-/// A pane's frame, its border brighter when focused.
 /// Draws an overlay box of `w`×`h` centred across `area` (placed at a `1/down` of the spare
 /// height), clears what is under it, frames it with `title`, and returns the area inside the
 /// frame and the area for its text (one column of margin each side).
@@ -83,6 +82,7 @@ pub fn overlay(
     (inner, text)
 }
 
+/// A pane's frame, its border brighter when focused.
 pub fn pane_block(title: &str, focused: bool) -> Block<'_> {
     Block::new()
         .borders(Borders::ALL)
