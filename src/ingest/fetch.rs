@@ -82,7 +82,6 @@ impl Client {
             .timeout_connect(Some(opts.connect_timeout))
             .timeout_global(Some(opts.total_timeout))
             .max_redirects(opts.max_redirects)
-            .save_redirect_history(true)
             .http_status_as_error(false)
             .user_agent(USER_AGENT)
             // ureq decodes gzip itself; deflate is decoded below.
@@ -119,17 +118,38 @@ impl Client {
             ));
         }
         let _slot = self.hosts.acquire(&host_of(url));
-        let mut req = self
-            .agent
-            .get(url)
-            .header("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5");
-        if let Some(e) = etag {
-            req = req.header("If-None-Match", e);
+        let call = |target: &str, redirects: u32| {
+            let mut req = self
+                .agent
+                .get(target)
+                .config()
+                .max_redirects(redirects)
+                .build()
+                .header("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5");
+            if let Some(e) = etag {
+                req = req.header("If-None-Match", e);
+            }
+            if let Some(m) = last_modified {
+                req = req.header("If-Modified-Since", m);
+            }
+            req.call().map_err(|e| Error::bad_input(url, reason(&e)))
+        };
+        // The first hop by hand, to learn whether the feed moved for good (ureq follows
+        // redirects without saying which kind); the rest as ureq does.
+        let mut resp = call(url, 0)?;
+        let mut moved_to = None;
+        let status = resp.status().as_u16();
+        if let (301..=303 | 307 | 308, Some(location)) = (status, resp.headers().get("location")) {
+            let location = location.to_str().unwrap_or_default().to_string();
+            let Some(target) = redirect_target(url, &location) else {
+                return Err(Error::bad_input(url, "bad redirect"));
+            };
+            if self.opts.max_redirects == 0 {
+                return Err(Error::bad_input(url, "too many redirects"));
+            }
+            moved_to = permanent_target(url, status, &location);
+            resp = call(target.as_str(), self.opts.max_redirects - 1)?;
         }
-        if let Some(m) = last_modified {
-            req = req.header("If-Modified-Since", m);
-        }
-        let mut resp = req.call().map_err(|e| Error::bad_input(url, reason(&e)))?;
         let status = resp.status();
         if status.as_u16() == 304 {
             return Ok(Fetched::NotModified);
@@ -154,13 +174,9 @@ impl Client {
         let etag = header("etag");
         let last_modified = header("last-modified");
         let deflate = header("content-encoding").is_some_and(|e| e.eq_ignore_ascii_case("deflate"));
-        let (final_url, redirected) = {
+        let final_url = {
             use ureq::ResponseExt;
-            let hops = resp.get_redirect_history().map_or(0, <[_]>::len);
-            (
-                crate::sanitize::clean_line(&resp.get_uri().to_string()),
-                hops > 1,
-            )
+            crate::sanitize::clean_line(&resp.get_uri().to_string())
         };
         let raw = resp
             .body_mut()
@@ -179,25 +195,8 @@ impl Client {
             etag,
             last_modified,
             url: final_url,
-            moved_to: redirected.then(|| self.permanent_move(url)).flatten(),
+            moved_to,
         }))
-    }
-
-    /// Where `url` has moved for good: the target of a permanent redirect (301 or 308) to
-    /// another http or https URL, when its server answers it with one. Asked only after a
-    /// fetch was redirected (ureq follows redirects without telling which kind), so a feed
-    /// that moved costs one extra request, once: its subscription then follows.
-    fn permanent_move(&self, url: &str) -> Option<String> {
-        let resp = self
-            .agent
-            .get(url)
-            .config()
-            .max_redirects(0)
-            .build()
-            .call()
-            .ok()?;
-        let location = resp.headers().get("location")?.to_str().ok()?;
-        permanent_target(url, resp.status().as_u16(), location)
     }
 
     /// Deflate bodies: zlib-wrapped as the standard says, or raw as some servers send.
@@ -248,6 +247,13 @@ impl Client {
     }
 }
 
+/// Where a redirect from `from` to `location` (maybe relative) leads, if it is an http or
+/// https URL.
+fn redirect_target(from: &str, location: &str) -> Option<url::Url> {
+    let target = url::Url::parse(from).ok()?.join(location).ok()?;
+    matches!(target.scheme(), "http" | "https").then_some(target)
+}
+
 /// Where a response with `status` and `location` to a request for `from` says it moved for
 /// good: only a 301 or 308, only to another http or https URL, and never from https to
 /// plain http (a subscription does not give up its encryption because a server says so).
@@ -255,14 +261,10 @@ fn permanent_target(from: &str, status: u16, location: &str) -> Option<String> {
     if !matches!(status, 301 | 308) {
         return None;
     }
-    let base = url::Url::parse(from).ok()?;
-    let target = base.join(location).ok()?;
-    let allowed = matches!(
-        (base.scheme(), target.scheme()),
-        ("https", "https") | ("http", "http" | "https")
-    );
+    let target = redirect_target(from, location)?;
+    let downgrade = from.to_ascii_lowercase().starts_with("https:") && target.scheme() == "http";
     let target = crate::sanitize::clean_line(target.as_str());
-    (allowed && target != from).then_some(target)
+    (!downgrade && target != from).then_some(target)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
