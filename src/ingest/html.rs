@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Article, Block, BlockKind};
-use crate::sanitize::{clean_line, clean_text, spaces_are_single, whitespace_run};
+use crate::sanitize::{clean_line, clean_text, push_collapsed};
 use dom_query::{Document, NodeData, NodeRef};
 use std::borrow::Cow;
 
@@ -78,35 +78,8 @@ struct Walker {
 
 impl Walker {
     fn push_text(&mut self, t: &str) {
-        // HTML whitespace collapses to one space; the block's ends are trimmed at flush. A
-        // lone space after a word would become a space anyway, so it is copied with the text.
-        if spaces_are_single(t) {
-            // Only a space in front may need dropping.
-            let words = match t.strip_prefix(' ') {
-                Some(words) => {
-                    if !self.buf.ends_with(' ') && !self.buf.is_empty() {
-                        self.buf.push(' ');
-                    }
-                    words
-                }
-                None => t,
-            };
-            self.buf.push_str(words);
-            return;
-        }
-        let (mut copied_to, mut at) = (0, 0);
-        while let Some((start, end)) = whitespace_run(t, at) {
-            at = end;
-            if start > copied_to && end - start == 1 && t.as_bytes()[start] == b' ' {
-                continue;
-            }
-            self.buf.push_str(&t[copied_to..start]);
-            if !self.buf.ends_with(' ') && !self.buf.is_empty() {
-                self.buf.push(' ');
-            }
-            copied_to = end;
-        }
-        self.buf.push_str(&t[copied_to..]);
+        // HTML whitespace collapses to one space; the block's ends are trimmed at flush.
+        push_collapsed(&mut self.buf, t);
     }
 
     fn flush(&mut self, kind: BlockKind) {
@@ -250,7 +223,8 @@ impl Walker {
                 rest = &rest[len..];
                 continue;
             }
-            let Some(end) = rest.starts_with('<').then(|| rest.find('>')).flatten() else {
+            // Not text and not an entity: a tag.
+            let Some(end) = rest.find('>') else {
                 return false;
             };
             open = match (open, &rest[1..end]) {
