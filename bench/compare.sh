@@ -11,19 +11,8 @@
 set -euo pipefail
 N=${1:-50000}
 ROUNDS=${2:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA="$ROOT/target/bench-data"
-CORPUS="$DATA/corpus-$N"
+source "$(dirname "$0")/corpus.sh"
 TIME=/usr/bin/time
-
-cd "$ROOT"
-cargo build --release --quiet --example gen_corpus
-cargo build --release --quiet
-[ -f "$CORPUS/urls.txt" ] || target/release/examples/gen_corpus --articles "$N" --out "$CORPUS" --force
-DATELINE="$ROOT/target/release/dateline"
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 measure() { # label, command... → prints "label: S s, M MB" and records seconds in $SECS
     local label=$1; shift
@@ -53,8 +42,7 @@ for round in $(seq "$ROUNDS"); do
     NB_LOAD=$SECS
     # dateline: subscribe to the same feeds, fetch them all (entities and search index included).
     rm -f "$DATELINE_DB" "$DATELINE_DB-wal" "$DATELINE_DB-shm"
-    "$DATELINE" feed import-opml "$CORPUS/feeds.opml" >/dev/null 2>"$WORK/err" || {
-        echo "subscribing failed:"; cat "$WORK/err"; exit 1; }
+    subscribe
     measure "  dateline fetch (entities + search index)" "$DATELINE" fetch
     DL_FETCH=$SECS
     measure "  dateline list --limit 50 (open cache)" "$DATELINE" list --limit 50

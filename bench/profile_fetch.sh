@@ -9,20 +9,9 @@
 # busy machine better than wall time does.
 set -euo pipefail
 N=${1:-50000}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CORPUS="$ROOT/target/bench-data/corpus-$N"
-
-cd "$ROOT"
-cargo build --release --quiet --example gen_corpus
-cargo build --release --quiet
-[ -f "$CORPUS/urls.txt" ] || target/release/examples/gen_corpus --articles "$N" --out "$CORPUS" --force
-DATELINE="$ROOT/target/release/dateline"
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+source "$(dirname "$0")/corpus.sh"
 export DATELINE_DB="$WORK/dateline.db"
-"$DATELINE" feed import-opml "$CORPUS/feeds.opml" >/dev/null 2>"$WORK/err" || {
-    echo "subscribing failed:"; cat "$WORK/err"; exit 1; }
+subscribe
 
 HZ=250
 start=$(date +%s%N)
