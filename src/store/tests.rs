@@ -4,6 +4,13 @@ use crate::model::{Article, ArticleId, Block, Entity, EntityKind, Field, Mention
 
 const SEED: &str = include_str!("../../assets/articles/00-japan-eu-security-partnership.txt");
 
+/// The value of a pragma on the store's connection.
+fn pragma<T: rusqlite::types::FromSql>(s: &Store, name: &str) -> T {
+    s.conn()
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 fn article(title: &str, body: &[&str]) -> Article {
     Article::new(
         title.to_string(),
@@ -217,14 +224,8 @@ fn random_bytes_are_reported_as_not_a_cache() {
 fn opens_with_wal_and_normal_sync() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("w.db")).unwrap();
-    let mode: String = s
-        .conn()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    let sync: i64 = s
-        .conn()
-        .query_row("PRAGMA synchronous", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = pragma(&s, "journal_mode");
+    let sync: i64 = pragma(&s, "synchronous");
     assert_eq!(mode, "wal");
     assert_eq!(sync, 1, "NORMAL");
     assert!(s.integrity_check().unwrap().is_empty());
@@ -369,10 +370,7 @@ fn bulk_entity_totals_match_one_by_one_and_survive_rollback() {
         bulk.top_entities(None, 10).unwrap(),
         one.top_entities(None, 10).unwrap()
     );
-    let fk: i64 = bulk
-        .conn()
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .unwrap();
+    let fk: i64 = pragma(&bulk, "foreign_keys");
     assert_eq!(fk, 1, "foreign keys are checked again once a bulk is over");
     let tokyo = &bulk.find_entities("Tokyo").unwrap()[0];
     assert_eq!((tokyo.articles, tokyo.mentions), (3, 3));
@@ -468,15 +466,9 @@ fn phrases_and_prefixes_rank_like_bm25_among_the_newest_then_everywhere() {
 fn a_new_cache_has_large_pages_and_can_hand_free_pages_back() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("c.db")).unwrap();
-    let mode: i64 = s
-        .conn()
-        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
-        .unwrap();
+    let mode: i64 = pragma(&s, "auto_vacuum");
     assert_eq!(mode, 2, "incremental auto-vacuum on a new file");
-    let page: i64 = s
-        .conn()
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
+    let page: i64 = pragma(&s, "page_size");
     assert_eq!(page, 16384, "16 KB pages on a new file");
     let automerge: i64 = s
         .conn()
@@ -495,11 +487,7 @@ fn a_new_cache_has_large_pages_and_can_hand_free_pages_back() {
              DROP TABLE scratch;",
         )
         .unwrap();
-    let free = |s: &Store| -> i64 {
-        s.conn()
-            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
-            .unwrap()
-    };
+    let free = |s: &Store| -> i64 { pragma(s, "freelist_count") };
     assert!(free(&s) > 100);
     s.release_free_pages().unwrap();
     assert_eq!(free(&s), 0);
@@ -510,11 +498,7 @@ fn a_bulk_never_leaves_foreign_keys_off_or_an_item_pointing_at_a_removed_feed() 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
     let mut s = Store::open(&path).unwrap();
-    let fk = |s: &Store| -> i64 {
-        s.conn()
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap()
-    };
+    let fk = |s: &Store| -> i64 { pragma(s, "foreign_keys") };
     // Another process removed the feed after this refresh read the feed list.
     let (feed, _) = s.add_feed("https://news.example/rss", None, false).unwrap();
     assert!(s.remove_feed(feed.id).unwrap());
@@ -620,10 +604,7 @@ fn bulks_copy_the_log_back_every_32_mb_whatever_the_page_size() {
         }
         let mut s = Store::open(&path).unwrap();
         s.begin_bulk().unwrap();
-        let got: i64 = s
-            .conn()
-            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
-            .unwrap();
+        let got: i64 = pragma(&s, "wal_autocheckpoint");
         s.end_bulk().unwrap();
         assert_eq!(got, pages, "{page}-byte pages");
     }
