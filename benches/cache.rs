@@ -217,7 +217,7 @@ fn thread_cpu() -> Duration {
 /// Runs `f` over every query, 5 timed rounds after a warm-up, and reports wall and CPU
 /// percentiles.
 fn latency(label: &str, queries: &[&str], mut f: impl FnMut(&str)) -> (f64, f64) {
-    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    let mut wall = Vec::new();
     let mut per_query = vec![Vec::new(); queries.len()];
     for round in 0..6 {
         for (i, q) in queries.iter().enumerate() {
@@ -225,13 +225,12 @@ fn latency(label: &str, queries: &[&str], mut f: impl FnMut(&str)) -> (f64, f64)
             f(q);
             if round > 0 {
                 wall.push(t.elapsed());
-                let spent = thread_cpu() - c;
-                cpu.push(spent);
-                per_query[i].push(spent);
+                per_query[i].push(thread_cpu() - c);
             }
         }
     }
     wall.sort();
+    let mut cpu: Vec<Duration> = per_query.iter().flatten().copied().collect();
     cpu.sort();
     // The slowest queries by median CPU: where the p99 comes from.
     let mut slowest: Vec<(Duration, &str)> = per_query
