@@ -289,5 +289,20 @@ mod tests {
         let g = get();
         assert!(word_lines(GIVEN).into_iter().all(|w| g.is_given_name(w)));
         assert!(word_lines(SURNAMES).into_iter().all(|w| g.is_surname(w)));
+        // And no other word: a word on one list only is not on the other, and an ordinary
+        // word is on neither.
+        let given: std::collections::HashSet<&str> = word_lines(GIVEN).into_iter().collect();
+        let surnames: std::collections::HashSet<&str> = word_lines(SURNAMES).into_iter().collect();
+        let only_surname = surnames
+            .iter()
+            .find(|w| !given.contains(*w))
+            .expect("a surname");
+        let only_given = given
+            .iter()
+            .find(|w| !surnames.contains(*w))
+            .expect("a given name");
+        assert!(!g.is_given_name(only_surname), "{only_surname}");
+        assert!(!g.is_surname(only_given), "{only_given}");
+        assert_eq!(g.name_kinds("Breakfast"), (false, false));
     }
 }

@@ -83,7 +83,9 @@ fn fields(article: &Article) -> Vec<(Field, &str)> {
     out
 }
 
-fn norm_key(s: &str) -> String {
+/// The surface as gazetteer keys and entity names spell it: straight apostrophes, single
+/// spaces.
+pub(super) fn norm_key(s: &str) -> String {
     s.replace('’', "'")
         .split_whitespace()
         .collect::<Vec<_>>()

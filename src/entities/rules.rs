@@ -62,8 +62,7 @@ fn title_case(s: &str, toks: &[Token]) -> bool {
 /// The surface as gazetteer keys spell it: straight apostrophes, single spaces.
 fn key(s: &str) -> std::borrow::Cow<'_, str> {
     if needs_key(s) {
-        let t: String = s.replace('’', "'");
-        std::borrow::Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+        std::borrow::Cow::Owned(super::norm_key(s))
     } else {
         std::borrow::Cow::Borrowed(s)
     }
