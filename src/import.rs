@@ -6,7 +6,7 @@ use crate::bulk::{BulkWriter, Discard, Done, Item};
 use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, Entity};
-use crate::store::{Encoded, Store, Upsert};
+use crate::store::{Digest, Encoded, Origin, Store, Upsert};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,9 +63,15 @@ pub struct Ready {
 }
 
 impl Ready {
-    pub fn new(mut article: Article) -> Ready {
+    pub fn new(article: Article) -> Ready {
+        let digest = Digest::of(&article);
+        Ready::digested(article, digest)
+    }
+
+    /// [`Ready::new`] with the article's digest already taken (`Digest::of(&article)`).
+    pub fn digested(mut article: Article, digest: Digest) -> Ready {
         let entities = entities::extract(&article);
-        let encoded = Encoded::of(&article, &entities);
+        let encoded = Encoded::of_digested(&article, digest, &entities);
         // Freed here, on the worker that made them, rather than held in the bulk and freed
         // across threads later.
         article.blocks = Vec::new();
@@ -76,14 +82,9 @@ impl Ready {
         }
     }
 
-    /// Stores it (in the store's open bulk, if any), as an item of `feed_id` when given.
-    pub fn store_in(
-        &self,
-        store: &mut Store,
-        feed_id: Option<i64>,
-        guid: Option<&str>,
-    ) -> crate::Result<Upsert> {
-        store.upsert_encoded(&self.article, &self.encoded, &self.entities, feed_id, guid)
+    /// Stores it (in the store's open bulk, if any), from `origin`.
+    pub fn store_in(&self, store: &mut Store, origin: &Origin) -> crate::Result<Upsert> {
+        store.upsert_encoded(&self.article, &self.encoded, &self.entities, origin)
     }
 }
 
@@ -111,7 +112,7 @@ struct Input {
 impl Item for Input {
     fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
         match &self.parsed {
-            Ok(ready) => ready.store_in(store, None, None),
+            Ok(ready) => ready.store_in(store, &Origin::default()),
             // Never asked: inputs without an article are held, not written.
             Err(e) => Err(crate::Error::Other(e.clone())),
         }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn fixtures() -> PathBuf {
@@ -24,6 +24,8 @@ struct Server {
     base: String,
     stop: Arc<AtomicBool>,
     conditional_hits: Arc<AtomicUsize>,
+    /// How many requests each path has had.
+    requests: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl Drop for Server {
@@ -39,15 +41,18 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let stop = Arc::new(AtomicBool::new(false));
         let hits = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(HashMap::new()));
         let (stop2, hits2, base2) = (stop.clone(), hits.clone(), base.clone());
+        let requests2 = requests.clone();
         std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(60);
             while !stop2.load(Ordering::Relaxed) && Instant::now() < deadline {
                 match listener.accept() {
                     Ok((s, _)) => {
                         let (hits, base) = (hits2.clone(), base2.clone());
+                        let requests = requests2.clone();
                         std::thread::spawn(move || {
-                            let _ = serve(s, &hits, &base);
+                            let _ = serve(s, &hits, &requests, &base);
                         });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
@@ -58,7 +63,14 @@ impl Server {
             base,
             stop,
             conditional_hits: hits,
+            requests,
         }
+    }
+
+    /// How many requests `path` has had.
+    fn requests(&self, path: &str) -> usize {
+        let requests = self.requests.lock().expect("lock");
+        requests.get(&format!("/{path}")).copied().unwrap_or(0)
     }
 
     fn url(&self, path: &str) -> String {
@@ -66,13 +78,24 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    hits: &AtomicUsize,
+    requests: &Mutex<HashMap<String, usize>>,
+    base: &str,
+) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let earlier = {
+        let mut requests = requests.lock().expect("lock");
+        let n = requests.entry(path.clone()).or_default();
+        *n += 1;
+        *n - 1
+    };
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -129,6 +152,19 @@ fn serve(stream: TcpStream, hits: &AtomicUsize, base: &str) -> std::io::Result<(
         ),
         "/fulltext.xml" => {
             let body = String::from_utf8_lossy(&file("fulltext.xml")).replace("{BASE}", base);
+            respond(
+                &mut out,
+                "200 OK",
+                "Content-Type: application/rss+xml\r\n",
+                body.as_bytes(),
+            )
+        }
+        // The same item twice, then changed (a longer teaser).
+        "/changing-fulltext.xml" => {
+            let mut body = String::from_utf8_lossy(&file("fulltext.xml")).replace("{BASE}", base);
+            if earlier >= 2 {
+                body = body.replace("Short teaser only.", "A longer teaser, now.");
+            }
             respond(
                 &mut out,
                 "200 OK",
@@ -287,6 +323,71 @@ fn a_feed_that_moved_for_good_is_fetched_from_its_new_home() {
     );
 }
 
+#[test]
+fn a_full_text_item_keeps_its_page_until_the_item_changes() {
+    let server = Server::start();
+    let mut store = Store::open_in_memory().expect("store");
+    let (f, _) = store
+        .add_feed(&server.url("changing-fulltext.xml"), None, true)
+        .expect("add");
+    let refresh = |store: &mut Store| {
+        let sum = feeds::refresh(store, &[], &quick(), |_| {}).expect("refresh");
+        assert!(
+            sum.failures.is_empty() && sum.warnings.is_empty(),
+            "{sum:?}"
+        );
+        let ids = store.list_ids(&ListFilter::Feed(f.id)).expect("ids");
+        assert_eq!(ids.len(), 1);
+        let article = store.article(&ids[0]).expect("read").expect("exists");
+        (sum, article)
+    };
+    let (first, stored) = refresh(&mut store);
+    assert_eq!(first.new_articles, 1);
+    assert!(
+        stored
+            .body_text()
+            .contains("restoration that took three years")
+    );
+    assert_eq!(server.requests("article.html"), 1);
+    // The same item again: the page's text stays, and the page is not asked for again.
+    let (second, again) = refresh(&mut store);
+    assert_eq!((second.new_articles, second.updated_articles), (0, 0));
+    assert_eq!(again.body_text(), stored.body_text());
+    assert_eq!(server.requests("article.html"), 1);
+    // The item changed: its page is fetched again (the article, whose text comes from the
+    // page, is the same), and only once.
+    for _ in 0..2 {
+        let (_, later) = refresh(&mut store);
+        assert_eq!(later.body_text(), stored.body_text());
+        assert_eq!(server.requests("article.html"), 2);
+    }
+    assert_eq!(server.requests("changing-fulltext.xml"), 4);
+}
+
+#[test]
+fn a_redirected_feed_costs_one_request_per_hop() {
+    let server = Server::start();
+    let mut store = Store::open_in_memory().expect("store");
+    for p in ["for-now", "old/atom.xml"] {
+        store.add_feed(&server.url(p), None, false).expect("add");
+    }
+    for round in 1..=2 {
+        let sum = feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("refresh");
+        assert!(sum.failures.is_empty(), "{sum:?}");
+        // A moved-for-now feed is asked at its own URL every time, then at the target; a
+        // feed that moved for good goes straight to its new home after the first time.
+        assert_eq!(
+            (
+                server.requests("for-now"),
+                server.requests("atom.xml"),
+                server.requests("old/atom.xml"),
+                server.requests("new-home/atom.xml"),
+            ),
+            (round, round, 1, round)
+        );
+    }
+}
+
 fn quick() -> FetchOptions {
     FetchOptions {
         connect_timeout: Duration::from_secs(1),
@@ -389,7 +490,7 @@ fn refresh_over_http_handles_every_case() {
     for p in ["gzip.xml", "deflate.xml"] {
         assert_eq!(articles(p)[0].title, "Bridge opens", "{p}");
     }
-    let full = &articles("fulltext.xml")[0];
+    let full = articles("fulltext.xml").remove(0);
     assert!(
         full.body_text()
             .contains("restoration that took three years"),
@@ -408,6 +509,10 @@ fn refresh_over_http_handles_every_case() {
     assert_eq!(store.count().expect("count"), count);
     let ferry = store.article(&ferry.id).expect("read").expect("exists");
     assert!(ferry.starred && ferry.read);
+    // A full-text feed's item keeps the page's text it was stored with: the feed's own
+    // excerpt of a known item does not replace it.
+    let full_again = store.article(&full.id).expect("read").expect("still there");
+    assert_eq!(full_again.body_text(), full.body_text());
     assert_eq!(server.conditional_hits.load(Ordering::Relaxed), 1);
     assert!(again.not_modified >= 1);
 }

@@ -13,8 +13,8 @@ use crate::ingest::fetch::{Client, FetchOptions, Fetched};
 use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::Article;
 use crate::sanitize::{clean_line, clean_text};
-use crate::store::{Feed, FetchState, Store, Upsert};
-use std::collections::HashSet;
+use crate::store::{Digest, Feed, FetchState, Origin, Store, Upsert};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
@@ -101,6 +101,7 @@ enum Msg {
         feed_id: i64,
         item: Box<Ready>,
         guid: Option<String>,
+        digest: i64,
     },
     Warning(String),
     Done {
@@ -138,21 +139,18 @@ pub fn refresh(
         }
         v
     };
-    // Full text is fetched for new items only: know which ones each such feed already has.
-    let mut known: Vec<HashSet<String>> = Vec::with_capacity(feeds.len());
-    for f in &feeds {
-        known.push(if f.full_text {
-            store.feed_article_ids(f.id)?.into_iter().collect()
-        } else {
-            HashSet::new()
-        });
-    }
+    // The items each feed has stored already, as they were: those a refresh finds again
+    // are skipped before their entities are extracted (and their pages fetched).
+    let known: Vec<HashMap<String, i64>> = feeds
+        .iter()
+        .map(|f| store.feed_item_digests(f.id))
+        .collect::<Result<_>>()?;
     let client = Client::new(opts.clone());
     let mut summary = Summary {
         feeds: feeds.len(),
         ..Summary::default()
     };
-    let mut new_per_feed = std::collections::HashMap::<i64, usize>::new();
+    let mut new_per_feed = HashMap::<i64, usize>::new();
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.clamp(1, feeds.len().max(1));
     let (tx, rx) = mpsc::sync_channel::<Msg>(256);
@@ -187,7 +185,7 @@ pub fn refresh(
             on_progress: &mut on_progress,
             bulk: BulkWriter::new(),
             finished: Vec::new(),
-            unstored: std::collections::HashMap::new(),
+            unstored: HashMap::new(),
             done: 0,
             discard: Discard::on_own_thread(),
         };
@@ -214,12 +212,18 @@ struct Written {
     feed_id: i64,
     item: Box<Ready>,
     guid: Option<String>,
+    /// The item's [`Digest::short`] as the feed gave it.
+    digest: i64,
 }
 
 impl Item for Written {
     fn store_in(&self, store: &mut Store) -> Result<Upsert> {
-        self.item
-            .store_in(store, Some(self.feed_id), self.guid.as_deref())
+        let origin = Origin {
+            feed_id: Some(self.feed_id),
+            guid: self.guid.as_deref(),
+            item_digest: Some(self.digest),
+        };
+        self.item.store_in(store, &origin)
     }
 }
 
@@ -230,12 +234,12 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
     store: &'a mut Store,
     feeds: &'a [Feed],
     summary: &'a mut Summary,
-    new_per_feed: &'a mut std::collections::HashMap<i64, usize>,
+    new_per_feed: &'a mut HashMap<i64, usize>,
     on_progress: &'a mut P,
     bulk: BulkWriter<Written>,
     finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
     /// Per feed, how many of its items could not be stored in this refresh.
-    unstored: std::collections::HashMap<i64, usize>,
+    unstored: HashMap<i64, usize>,
     done: usize,
     // Boxed as they came through the channel: unboxing would free each box on the writer.
     #[allow(clippy::vec_box)]
@@ -249,12 +253,14 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 feed_id,
                 item,
                 guid,
+                digest,
             } => self.bulk.write(
                 self.store,
                 Written {
                     feed_id,
                     item,
                     guid,
+                    digest,
                 },
             ),
             Msg::Warning(w) => self.summary.warnings.push(w),
@@ -380,7 +386,7 @@ fn reason_of(e: Error) -> String {
 fn fetch_feed(
     client: &Client,
     f: &Feed,
-    known: &HashSet<String>,
+    known: &HashMap<String, i64>,
     tx: &mpsc::SyncSender<Msg>,
 ) -> std::result::Result<FeedOk, String> {
     let fetched = client
@@ -403,24 +409,31 @@ fn fetch_feed(
     let doc = feed::parse(&body.bytes, &f.url, charset.as_deref(), &source).map_err(reason_of)?;
     for item in doc.items {
         let mut article = item.article;
-        if f.full_text
-            && !known.contains(article.id.as_str())
-            && let Some(link) = article.link.clone()
-        {
-            match fetch_page(client, &link, &source) {
-                Ok(page) => merge_full_text(&mut article, page),
-                Err(e) => {
-                    let w = format!("feed {} ({}): full text: {e}", f.id, f.label());
-                    if tx.send(Msg::Warning(w)).is_err() {
-                        break;
+        let digest = Digest::of(&article);
+        if known.get(article.id.as_str()) == Some(&digest.short()) {
+            // Stored already, just as it is now: nothing to extract, encode or write.
+            continue;
+        }
+        let ready = match article.link.clone().filter(|_| f.full_text) {
+            Some(link) => {
+                match fetch_page(client, &link, &source) {
+                    Ok(page) => merge_full_text(&mut article, page),
+                    Err(e) => {
+                        let w = format!("feed {} ({}): full text: {e}", f.id, f.label());
+                        if tx.send(Msg::Warning(w)).is_err() {
+                            break;
+                        }
                     }
                 }
+                Ready::new(article)
             }
-        }
+            None => Ready::digested(article, digest),
+        };
         let msg = Msg::Item {
             feed_id: f.id,
-            item: Box::new(Ready::new(article)),
+            item: Box::new(ready),
             guid: item.guid,
+            digest: digest.short(),
         };
         if tx.send(msg).is_err() {
             break;

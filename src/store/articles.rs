@@ -11,7 +11,18 @@ use crate::error::{Error, Result};
 use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// Where an article came from, beyond its own fields: all `None` for a file or a page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin<'a> {
+    pub feed_id: Option<i64>,
+    /// The item's guid in its feed.
+    pub guid: Option<&'a str>,
+    /// The [`Digest::short`] of the item as its feed gave it, before a page's full text
+    /// replaced its excerpt: a refresh that finds the same item again leaves it alone.
+    pub item_digest: Option<i64>,
+}
 
 /// What an import did to the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,9 +78,14 @@ impl Encoded {
     /// The stored form of `article` and of its `entities` (pass the same entities to
     /// [`Store::upsert_encoded`]).
     pub fn of(article: &Article, entities: &[Entity]) -> Encoded {
+        Encoded::of_digested(article, Digest::of(article), entities)
+    }
+
+    /// [`Encoded::of`] with the article's digest already taken (`Digest::of(article)`).
+    pub fn of_digested(article: &Article, digest: Digest, entities: &[Entity]) -> Encoded {
         let (body, layout) = encode_body(&article.blocks);
         Encoded {
-            hash: content_hash(article),
+            hash: digest.hex(),
             body,
             layout,
             links: entities.iter().map(LinkText::of).collect(),
@@ -113,28 +129,60 @@ fn decode_body(body: &str, layout: &str) -> Vec<Block> {
     blocks
 }
 
-fn content_hash(a: &Article) -> String {
-    use sha1::Digest;
-    let mut h = sha1::Sha1::new();
-    for part in [
-        Some(a.title.as_str()),
-        a.section.as_deref(),
-        a.standfirst.as_deref(),
-        a.byline.as_deref(),
-        a.published.as_deref(),
-        a.link.as_deref(),
-    ] {
-        h.update(part.unwrap_or("\u{1}").as_bytes());
-        h.update(b"\0");
+/// A SHA-1 of everything an article shows (not its flags): its stored `content_hash`, and
+/// what a feed refresh compares to tell an item it has stored already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digest([u8; 20]);
+
+impl Digest {
+    pub fn of(a: &Article) -> Digest {
+        use sha1::Digest as _;
+        let mut h = sha1::Sha1::new();
+        for part in [
+            Some(a.title.as_str()),
+            a.section.as_deref(),
+            a.standfirst.as_deref(),
+            a.byline.as_deref(),
+            a.published.as_deref(),
+            a.link.as_deref(),
+        ] {
+            h.update(part.unwrap_or("\u{1}").as_bytes());
+            h.update(b"\0");
+        }
+        for b in &a.blocks {
+            h.update(b.kind.as_str().as_bytes());
+            h.update(b.text.as_bytes());
+            h.update(b.credit.as_deref().unwrap_or("").as_bytes());
+            h.update(b.speaker.as_deref().unwrap_or("").as_bytes());
+            h.update(b"\0");
+        }
+        Digest(h.finalize().into())
     }
-    for b in &a.blocks {
-        h.update(b.kind.as_str().as_bytes());
-        h.update(b.text.as_bytes());
-        h.update(b.credit.as_deref().unwrap_or("").as_bytes());
-        h.update(b.speaker.as_deref().unwrap_or("").as_bytes());
-        h.update(b"\0");
+
+    fn hex(&self) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(40);
+        for b in self.0 {
+            hex.push(DIGITS[usize::from(b >> 4)] as char);
+            hex.push(DIGITS[usize::from(b & 15)] as char);
+        }
+        hex
     }
-    format!("{:x}", h.finalize())
+
+    /// Its first eight bytes, as a number: enough to tell one version of an item from
+    /// another, in a quarter of the memory a whole feed's worth of hex digests would take.
+    pub fn short(&self) -> i64 {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        i64::from_be_bytes(first)
+    }
+
+    /// [`Digest::short`] of a digest stored as hex (`content_hash`).
+    fn short_of_hex(hex: &str) -> Option<i64> {
+        u64::from_str_radix(hex.get(..16)?, 16)
+            .ok()
+            .map(|v| v as i64)
+    }
 }
 
 pub(super) fn now() -> i64 {
@@ -169,24 +217,18 @@ impl Store {
     /// Stores an article with its entities: new ones are inserted, changed ones updated in
     /// place (keeping read and starred), identical ones left alone. All or nothing.
     pub fn upsert(&mut self, article: &Article, entities: &[Entity]) -> Result<Upsert> {
-        self.upsert_from(article, entities, None, None)
+        self.upsert_from(article, entities, &Origin::default())
     }
 
-    /// [`Store::upsert`] for an item of a feed, remembering the feed and the item's guid.
+    /// [`Store::upsert`] for an item of a feed: `origin` is remembered with it (what it
+    /// leaves out, an earlier write's origin provides).
     pub fn upsert_from(
         &mut self,
         article: &Article,
         entities: &[Entity],
-        feed_id: Option<i64>,
-        guid: Option<&str>,
+        origin: &Origin,
     ) -> Result<Upsert> {
-        self.upsert_encoded(
-            article,
-            &Encoded::of(article, entities),
-            entities,
-            feed_id,
-            guid,
-        )
+        self.upsert_encoded(article, &Encoded::of(article, entities), entities, origin)
     }
 
     /// [`Store::upsert_from`] with the article already encoded (by `Encoded::of(article, entities)`).
@@ -195,8 +237,7 @@ impl Store {
         article: &Article,
         encoded: &Encoded,
         entities: &[Entity],
-        feed_id: Option<i64>,
-        guid: Option<&str>,
+        origin: &Origin,
     ) -> Result<Upsert> {
         // Inside a bulk write, the bulk's transaction; otherwise one of its own.
         if !self.conn.is_autocommit() {
@@ -204,8 +245,7 @@ impl Store {
                 &self.conn,
                 (article, encoded),
                 entities,
-                feed_id,
-                guid,
+                origin,
                 &mut self.known,
                 Some(&mut self.bulk),
             );
@@ -218,8 +258,7 @@ impl Store {
                 &tx,
                 (article, encoded),
                 entities,
-                feed_id,
-                guid,
+                origin,
                 &mut self.known,
                 None,
             )?;
@@ -231,6 +270,25 @@ impl Store {
             self.known.forget();
         }
         outcome
+    }
+
+    /// What a refresh of `feed_id` needs to tell the items it has stored already: each of
+    /// the feed's articles by id, with the [`Digest::short`] of the item as the feed last
+    /// gave it (of the stored article, for rows written before that was recorded).
+    pub fn feed_item_digests(&self, feed_id: i64) -> Result<HashMap<String, i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, item_digest, content_hash FROM articles WHERE feed_id = ?1")?;
+        let mut rows = stmt.query([feed_id])?;
+        let mut digests = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let item: Option<i64> = r.get(1)?;
+            let stored = r.get_ref(2)?.as_str().ok().and_then(Digest::short_of_hex);
+            if let Some(d) = item.or(stored) {
+                digests.insert(r.get(0)?, d);
+            }
+        }
+        Ok(digests)
     }
 
     /// Opens a bulk write: until [`Store::end_bulk`], upserts go into one transaction, so the
@@ -513,8 +571,7 @@ fn write_article(
     conn: &Connection,
     (article, encoded): (&Article, &Encoded),
     entities: &[Entity],
-    feed_id: Option<i64>,
-    guid: Option<&str>,
+    origin: &Origin,
     known: &mut KnownEntities,
     mut bulk: Option<&mut Bulk>,
 ) -> Result<Upsert> {
@@ -525,12 +582,10 @@ fn write_article(
         links,
     } = encoded;
     let now = now();
-    let existing: Option<(i64, String, String, Option<String>, String)> = conn
-        .prepare_cached(
-            "SELECT rowid, content_hash, title, standfirst, body FROM articles WHERE id = ?1",
-        )?
+    let existing: Option<(i64, String, Option<i64>)> = conn
+        .prepare_cached("SELECT rowid, content_hash, item_digest FROM articles WHERE id = ?1")?
         .query_row([article.id.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
     let sort_key = article
@@ -538,17 +593,26 @@ fn write_article(
         .clone()
         .unwrap_or_else(|| iso_from_unix(now));
     let outcome = match existing {
-        Some((_, old_hash, ..)) if old_hash == *hash => return Ok(Upsert::Unchanged),
-        Some((rowid, _, old_title, old_standfirst, old_body)) => {
+        Some((rowid, old_hash, old_item)) if old_hash == *hash => {
+            // The same article from a changed item (its page's text had not changed):
+            // remember the item as it is now, or every refresh would fetch the page again.
+            if let Some(item) = origin.item_digest.filter(|d| old_item != Some(*d)) {
+                conn.prepare_cached("UPDATE articles SET item_digest = ?2 WHERE rowid = ?1")?
+                    .execute(params![rowid, item])?;
+            }
+            return Ok(Upsert::Unchanged);
+        }
+        Some((rowid, ..)) => {
             // An article written earlier in the same bulk is not indexed yet: nothing to
             // delete from the index (deleting what is not there would corrupt it).
             let indexed = !bulk.as_ref().is_some_and(|b| b.fts.contains(&rowid));
             if indexed {
                 conn.prepare_cached(
                     "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
-                     VALUES('delete', ?1, ?2, ?3, ?4)",
+                     SELECT 'delete', rowid, title, standfirst, body FROM articles
+                     WHERE rowid = ?1",
                 )?
-                .execute(params![rowid, old_title, old_standfirst, old_body])?;
+                .execute([rowid])?;
             }
             super::entities::remove_article_entities(conn, rowid)?;
             Upsert::Updated
@@ -561,8 +625,8 @@ fn write_article(
         .prepare_cached(
             "INSERT INTO articles(id, section, title, standfirst, byline, published,
                  link, source, body, layout, content_hash, sort_key, imported_at,
-                 updated_at, read, starred, feed_id, guid)
-                 VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14,?15,?16,?17)
+                 updated_at, read, starred, feed_id, guid, item_digest)
+                 VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14,?15,?16,?17,?18)
              ON CONFLICT(id) DO UPDATE SET section=excluded.section, title=excluded.title,
                  standfirst=excluded.standfirst, byline=excluded.byline,
                  published=excluded.published, link=excluded.link, source=excluded.source,
@@ -570,7 +634,8 @@ fn write_article(
                  content_hash=excluded.content_hash, sort_key=excluded.sort_key,
                  updated_at=excluded.updated_at,
                  feed_id=COALESCE(excluded.feed_id, feed_id),
-                 guid=COALESCE(excluded.guid, guid)
+                 guid=COALESCE(excluded.guid, guid),
+                 item_digest=COALESCE(excluded.item_digest, item_digest)
              RETURNING rowid",
         )?
         .query_row(
@@ -590,8 +655,9 @@ fn write_article(
                 now,
                 article.read,
                 article.starred,
-                feed_id,
-                guid
+                origin.feed_id,
+                origin.guid,
+                origin.item_digest
             ],
             |r| r.get(0),
         )?;

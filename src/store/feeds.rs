@@ -158,17 +158,6 @@ impl Store {
         )?;
         Ok(())
     }
-
-    /// Ids of the articles a feed already has (so full text is fetched for new items only).
-    pub fn feed_article_ids(&self, feed_id: i64) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT id FROM articles WHERE feed_id = ?1")?;
-        let rows = stmt
-            .query_map([feed_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
-    }
 }
 
 #[cfg(test)]

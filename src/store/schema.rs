@@ -103,6 +103,12 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX articles_feed;
     CREATE INDEX articles_feed ON articles(feed_id, sort_key DESC, rowid DESC, id);
     "#,
+    // 7: a feed item's digest as the feed gave it (`Digest::short`), so a refresh skips the
+    // items it has stored already before extracting their entities, and a full-text item
+    // keeps its page's text until the item itself changes.
+    r#"
+    ALTER TABLE articles ADD COLUMN item_digest INTEGER;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

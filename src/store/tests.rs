@@ -58,6 +58,74 @@ fn round_trip_keeps_every_field() {
     assert_eq!(back, a);
 }
 
+fn from_feed(feed_id: i64) -> Origin<'static> {
+    Origin {
+        feed_id: Some(feed_id),
+        ..Origin::default()
+    }
+}
+
+#[test]
+fn a_feed_remembers_each_item_as_it_gave_it_until_the_item_changes() {
+    let mut s = Store::open_in_memory().unwrap();
+    let (feed, _) = s.add_feed("https://news.example/rss", None, true).unwrap();
+    let mut teaser = article("Lighthouse restored", &["Short teaser only."]);
+    teaser.link = Some("https://news.example/lighthouse".into());
+    teaser.rederive_id();
+    let item = |a: &Article| Origin {
+        item_digest: Some(Digest::of(a).short()),
+        ..from_feed(feed.id)
+    };
+    // Stored with the page's text in place of the feed's teaser.
+    let mut full = teaser.clone();
+    full.blocks = vec![Block::paragraph("The whole story, from the page.")];
+    assert_eq!(
+        s.upsert_from(&full, &[], &item(&teaser)).unwrap(),
+        Upsert::Imported
+    );
+    let digests = |s: &Store| s.feed_item_digests(feed.id).unwrap();
+    assert_eq!(digests(&s)[teaser.id.as_str()], Digest::of(&teaser).short());
+    // A write that does not know the item (the reader's full-text command) keeps it.
+    full.blocks
+        .push(Block::paragraph("A second page paragraph."));
+    assert_eq!(s.upsert(&full, &[]).unwrap(), Upsert::Updated);
+    assert_eq!(digests(&s)[teaser.id.as_str()], Digest::of(&teaser).short());
+    // The item changed but its page did not: the article is unchanged and the new item
+    // is remembered, so the next refresh does not fetch the page again.
+    let mut changed = teaser.clone();
+    changed.blocks = vec![Block::paragraph("A longer teaser.")];
+    assert_eq!(
+        s.upsert_from(&full, &[], &item(&changed)).unwrap(),
+        Upsert::Unchanged
+    );
+    assert_eq!(
+        digests(&s)[teaser.id.as_str()],
+        Digest::of(&changed).short()
+    );
+    assert_ne!(Digest::of(&changed).short(), Digest::of(&teaser).short());
+    // A row written without an item's digest answers with its stored article's.
+    let (plain, _) = s
+        .add_feed("https://plain.example/rss", None, false)
+        .unwrap();
+    let other = article("Ferry", &["Runs again."]);
+    s.upsert_from(&other, &[], &from_feed(plain.id)).unwrap();
+    let d = s.feed_item_digests(plain.id).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[other.id.as_str()], Digest::of(&other).short());
+}
+
+#[test]
+fn an_updated_article_is_found_by_its_new_words_only() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = article("Harbour news", &["The ferry sails at dawn."]);
+    s.upsert(&a, &[]).unwrap();
+    let mut b = a.clone();
+    b.blocks = vec![Block::paragraph("The bridge opens at noon.")];
+    assert_eq!(s.upsert(&b, &[]).unwrap(), Upsert::Updated);
+    let hits = |q: &str| s.search(q, 10).unwrap().len();
+    assert_eq!((hits("ferry"), hits("bridge"), hits("harbour")), (0, 1, 1));
+}
+
 #[test]
 fn reimport_is_unchanged_and_update_keeps_flags() {
     let mut s = Store::open_in_memory().unwrap();
@@ -504,7 +572,7 @@ fn a_bulk_never_leaves_foreign_keys_off_or_an_item_pointing_at_a_removed_feed() 
     assert!(s.remove_feed(feed.id).unwrap());
     let a = article("Late item", &["text"]);
     s.begin_bulk().unwrap();
-    s.upsert_from(&a, &[], Some(feed.id), None).unwrap();
+    s.upsert_from(&a, &[], &from_feed(feed.id)).unwrap();
     s.end_bulk().unwrap();
     let feed_id: Option<i64> = s
         .conn()
@@ -569,7 +637,15 @@ fn list_ids_follow_the_list_order_for_every_filter() {
         let mut a = article(&format!("Article {i}"), &["Some text."]);
         a.published = Some(format!("2024-01-0{}T00:00:00Z", 1 + i % 3));
         let feed_id = (i % 2 == 0).then_some(feed.id);
-        s.upsert_from(&a, &[], feed_id, None).unwrap();
+        s.upsert_from(
+            &a,
+            &[],
+            &Origin {
+                feed_id,
+                ..Origin::default()
+            },
+        )
+        .unwrap();
     }
     let all = s.list_ids(&ListFilter::All).unwrap();
     s.set_read(&all[1], true).unwrap();

@@ -8,7 +8,7 @@ use super::run::draw;
 use super::state::{Focus, ListSource};
 use super::update::Msg;
 use crate::model::{Article, Block, Entity, EntityKind, Field, Mention};
-use crate::store::{ListFilter, Store};
+use crate::store::{ListFilter, Origin, Store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -685,7 +685,14 @@ fn fixture_with_feeds() -> (Store, i64, i64) {
         let mut a = other(title, &format!("2024-12-0{}", i + 1), &["From the feed."]);
         a.link = Some(format!("https://news.example/{i}"));
         store
-            .upsert_from(&a, &[], Some(news.id), None)
+            .upsert_from(
+                &a,
+                &[],
+                &Origin {
+                    feed_id: Some(news.id),
+                    ..Origin::default()
+                },
+            )
             .expect("upsert");
     }
     (store, news.id, empty.id)
