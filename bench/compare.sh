@@ -6,6 +6,7 @@
 #
 # Each round reloads newsboat and fetches with dateline into fresh caches, one after the
 # other, so both see the same machine; the ratio is taken per round and its median reported.
+# Each then refreshes again with nothing new (every item already stored).
 # Needs newsboat (Debian package `newsboat`) and GNU time (`time`). Prints wall times, peak
 # memory and the ratios; every figure comes from this run on this machine.
 set -euo pipefail
@@ -29,7 +30,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1
 
 printf 'reload-threads %s\n' "$(nproc)" > "$WORK/config"
 export DATELINE_DB="$WORK/dateline.db"
-nb=(); dl=(); ratios=()
+nb=(); dl=(); ratios=(); nb_again=(); dl_again=(); again_ratios=()
 for round in $(seq "$ROUNDS"); do
     echo "round $round:"
     # newsboat: a fresh cache, all feeds reloaded, then the cache loaded again.
@@ -40,6 +41,9 @@ for round in $(seq "$ROUNDS"); do
     measure "  newsboat -x print-unread (load cache)" env HOME="$WORK/nb" newsboat \
         -C "$WORK/config" -u "$CORPUS/urls.txt" -c "$WORK/nb/cache.db" -x print-unread
     NB_LOAD=$SECS
+    measure "  newsboat -x reload again (nothing new)" env HOME="$WORK/nb" newsboat \
+        -C "$WORK/config" -u "$CORPUS/urls.txt" -c "$WORK/nb/cache.db" -x reload
+    NB_AGAIN=$SECS
     # dateline: subscribe to the same feeds, fetch them all (entities and search index included).
     rm -f "$DATELINE_DB" "$DATELINE_DB-wal" "$DATELINE_DB-shm"
     subscribe
@@ -47,10 +51,16 @@ for round in $(seq "$ROUNDS"); do
     DL_FETCH=$SECS
     measure "  dateline list --limit 50 (open cache)" "$DATELINE" list --limit 50
     DL_LIST=$SECS
+    measure "  dateline fetch again (nothing new)" "$DATELINE" fetch
+    DL_AGAIN=$SECS
     nb+=("$NB_RELOAD"); dl+=("$DL_FETCH"); ratios+=("$(echo "$DL_FETCH/$NB_RELOAD" | bc -l)")
+    nb_again+=("$NB_AGAIN"); dl_again+=("$DL_AGAIN")
+    again_ratios+=("$(echo "$DL_AGAIN/$NB_AGAIN" | bc -l)")
 done
 
 printf '\nimport, median of %d rounds: newsboat %.2f s, dateline %.2f s; dateline takes %.2f× newsboat'"'"'s time (median of the per-round ratios; target: at most 0.33×)\n' \
     "$ROUNDS" "$(median "${nb[@]}")" "$(median "${dl[@]}")" "$(median "${ratios[@]}")"
+printf 'refresh with nothing new, median of %d rounds: newsboat %.2f s, dateline %.2f s; %.2f×\n' \
+    "$ROUNDS" "$(median "${nb_again[@]}")" "$(median "${dl_again[@]}")" "$(median "${again_ratios[@]}")"
 printf 'open cache (last round): dateline list %.3f s vs newsboat print-unread %.3f s\n' "$DL_LIST" "$NB_LOAD"
 echo "articles stored: $("$DATELINE" stats --json)"
