@@ -239,8 +239,10 @@ impl Store {
         entities: &[Entity],
         origin: &Origin,
     ) -> Result<Upsert> {
-        // Inside a bulk write, the bulk's transaction; otherwise one of its own.
-        if !self.conn.is_autocommit() {
+        // Inside a bulk write, the bulk's transaction; otherwise one of its own. A
+        // transaction no bulk owns (one whose ROLLBACK failed) is not joined: nobody would
+        // commit it, so the write fails instead of being reported as stored.
+        if self.bulk.open && !self.conn.is_autocommit() {
             return write_article(
                 &self.conn,
                 (article, encoded),
@@ -317,12 +319,14 @@ impl Store {
             return Err(e.into());
         }
         self.bulk.clear();
+        self.bulk.open = true;
         Ok(())
     }
 
     /// Commits a bulk write. On failure the bulk is rolled back (none of it is stored) and
     /// the error returned.
     pub fn end_bulk(&mut self) -> Result<()> {
+        self.bulk.open = false;
         if self.conn.is_autocommit() {
             // Nothing open (SQLite may have rolled it back itself): leave no bulk state.
             self.bulk.clear();
@@ -682,12 +686,15 @@ fn write_article(
 /// per article became one index segment each) and its entities' running totals.
 #[derive(Default)]
 pub(crate) struct Bulk {
+    /// Between a successful `BEGIN` and the bulk's end.
+    open: bool,
     fts: HashSet<i64>,
     totals: EntityTotals,
 }
 
 impl Bulk {
     fn clear(&mut self) {
+        self.open = false;
         self.fts.clear();
         self.totals.clear();
     }

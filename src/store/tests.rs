@@ -127,6 +127,29 @@ fn an_updated_article_is_found_by_its_new_words_only() {
 }
 
 #[test]
+fn no_write_joins_a_transaction_that_no_bulk_owns() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = article(
+        "Left open",
+        &["A transaction whose ROLLBACK failed stays open."],
+    );
+    // As after a ROLLBACK that failed: a transaction is open, and no bulk is.
+    s.conn().execute_batch("BEGIN").unwrap();
+    assert!(s.upsert(&a, &[]).is_err(), "stored where nobody commits");
+    s.conn().execute_batch("ROLLBACK").unwrap();
+    assert_eq!(s.upsert(&a, &[]).unwrap(), Upsert::Imported);
+    // A bulk's own transaction is joined, and the bulk is over once ended.
+    s.begin_bulk().unwrap();
+    let b = article("In a bulk", &["Written inside the bulk."]);
+    assert_eq!(s.upsert(&b, &[]).unwrap(), Upsert::Imported);
+    s.end_bulk().unwrap();
+    assert_eq!(s.count().unwrap(), 2);
+    s.conn().execute_batch("BEGIN").unwrap();
+    assert!(s.upsert(&article("After", &["x"]), &[]).is_err());
+    s.conn().execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
 fn reimport_is_unchanged_and_update_keeps_flags() {
     let mut s = Store::open_in_memory().unwrap();
     let mut a = article("T", &["one"]);
