@@ -37,9 +37,13 @@ perf report -i "$WORK/perf.data" --children --tid "$writer" --percentage relativ
         name["fts5UpdateMethod"] = "  of which FTS5 tokenising and hashing"
         name["sqlite3VdbeHalt"] = "commits (FTS5 segment writes, the log)"
         name["sqlite3WalCheckpoint"] = "checkpoints"
+        name["subjournalPageIfRequired"] = "statement journals (none expected: writes are OR FAIL)"
     }
     $3 == "[.]" && ($4 in name) && !($4 in share) { share[$4] = $1 }
     END {
-        n = split("dateline::store::articles::write_article dateline::store::entities::insert_article_entities dateline::store::articles::Bulk::finish fts5UpdateMethod sqlite3VdbeHalt sqlite3WalCheckpoint", order, " ")
-        for (i = 1; i <= n; i++) if (order[i] in share) printf "  %7s  %s\n", share[order[i]], name[order[i]]
+        n = split("dateline::store::articles::write_article dateline::store::entities::insert_article_entities dateline::store::articles::Bulk::finish fts5UpdateMethod sqlite3VdbeHalt sqlite3WalCheckpoint subjournalPageIfRequired", order, " ")
+        for (i = 1; i <= n; i++) {
+            if (order[i] in share) printf "  %7s  %s\n", share[order[i]], name[order[i]]
+            else if (order[i] ~ /^subjournal/) printf "  %7s  %s\n", "0%", name[order[i]]
+        }
     }'

@@ -90,6 +90,15 @@ fn a_feed_remembers_each_item_as_it_gave_it_until_the_item_changes() {
         .push(Block::paragraph("A second page paragraph."));
     assert_eq!(s.upsert(&full, &[]).unwrap(), Upsert::Updated);
     assert_eq!(digests(&s)[teaser.id.as_str()], Digest::of(&teaser).short());
+    assert_eq!(
+        s.list_ids(&ListFilter::Feed(feed.id)).unwrap(),
+        [full.id.clone()]
+    );
+    assert_eq!(s.article(&full.id).unwrap().unwrap(), {
+        let mut stored = full.clone();
+        stored.imported_at = s.article(&full.id).unwrap().unwrap().imported_at;
+        stored
+    });
     // The item changed but its page did not: the article is unchanged and the new item
     // is remembered, so the next refresh does not fetch the page again.
     let mut changed = teaser.clone();
