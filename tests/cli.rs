@@ -483,3 +483,21 @@ fn entity_commands_list_top_related_and_reindex() {
         seed_id.as_str()
     );
 }
+
+#[test]
+fn doctor_compact_rewrites_a_healthy_cache_and_keeps_its_articles() {
+    let env = Env::new();
+    env.cmd().args(["import", SEED]).assert().success();
+    let out = env.cmd().args(["doctor", "--compact"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains(": ok (1 articles, "), "{text}");
+    assert!(
+        lines[1].contains("compacted, ") && lines[1].contains(" MB -> "),
+        "{text}"
+    );
+    let found = env.json(&["search", "--json", "Borrell"]);
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+}

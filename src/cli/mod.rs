@@ -122,7 +122,12 @@ enum Command {
         unstar: bool,
     },
     /// Check the cache; move a corrupt one aside and start a fresh one.
-    Doctor,
+    Doctor {
+        /// Then rewrite a healthy cache compactly (search index merged, free space given
+        /// back, the current page layout); the cache must not be open elsewhere.
+        #[arg(long)]
+        compact: bool,
+    },
     /// Manage subscriptions (RSS, Atom, JSON Feed; http, https or file URLs).
     Feed {
         #[command(subcommand)]
@@ -196,7 +201,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     match command {
         Command::Extract { json, paths } => return extract::extract(json, &paths),
-        Command::Doctor => return write::doctor(&db_path(args.db)?),
+        Command::Doctor { compact } => return write::doctor(&db_path(args.db)?, compact),
         _ => {}
     }
     let path = db_path(args.db)?;
@@ -263,6 +268,6 @@ fn run_command(store: &mut Store, command: Command) -> Result<ExitCode> {
             timeout,
             feeds: which,
         } => feeds::fetch(store, &which, json, jobs, timeout),
-        Command::Extract { .. } | Command::Doctor => unreachable!("handled above"),
+        Command::Extract { .. } | Command::Doctor { .. } => unreachable!("handled above"),
     }
 }

@@ -164,8 +164,8 @@ pub fn reader(mut store: Store) -> Result<ExitCode> {
 }
 
 /// Checks the cache and, when it cannot be used, moves it aside (never deletes it) and
-/// starts a fresh one.
-pub fn doctor(path: &Path) -> Result<ExitCode> {
+/// starts a fresh one. With `compact`, a healthy cache is then rewritten compactly.
+pub fn doctor(path: &Path, compact: bool) -> Result<ExitCode> {
     if !path.exists() {
         println!(
             "{}: no cache yet; one will be created on first use",
@@ -174,7 +174,7 @@ pub fn doctor(path: &Path) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let problem = match Store::open(path) {
-        Ok(store) => match store.integrity_check() {
+        Ok(mut store) => match store.integrity_check() {
             Ok(problems) if problems.is_empty() => {
                 println!(
                     "{}: ok ({} articles, {} entities)",
@@ -182,6 +182,16 @@ pub fn doctor(path: &Path) -> Result<ExitCode> {
                     store.count()?,
                     store.entity_count()?
                 );
+                if compact {
+                    let (before, after) = store.compact().map_err(|e| store.explain(e))?;
+                    let mb = |b: u64| b as f64 / 1_048_576.0;
+                    println!(
+                        "{}: compacted, {:.1} MB -> {:.1} MB",
+                        path.display(),
+                        mb(before),
+                        mb(after)
+                    );
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             Ok(problems) => problems.join("; "),

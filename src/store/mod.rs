@@ -137,6 +137,53 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// Rewrites the cache compactly: the search index merged into one segment, the file
+    /// without free pages, and in the layout new caches get (16 KB pages, incremental
+    /// auto-vacuum), which older caches can reach no other way. Takes a while on a large
+    /// cache, and needs it to be open nowhere else. Returns the size before and after.
+    pub fn compact(&mut self) -> Result<(u64, u64)> {
+        let before = self.size_on_disk();
+        let path = self.path.clone().unwrap_or_default();
+        let open_elsewhere = || Error::Cache {
+            path: path.clone(),
+            reason: "cannot be compacted while another program (a reader?) has it open; \
+                     close it and try again"
+                .into(),
+        };
+        let locked = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                open_elsewhere()
+            }
+            _ => Error::from(e),
+        };
+        self.conn
+            .execute(
+                "INSERT INTO articles_fts(articles_fts) VALUES('optimize')",
+                [],
+            )
+            .map_err(locked)?;
+        // Page size and auto-vacuum change only with a VACUUM, and the page size only
+        // outside WAL mode, which needs the only connection to the file.
+        let vacuumed = (|| {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
+                .map_err(locked)?;
+            if !mode.eq_ignore_ascii_case("delete") {
+                return Err(open_elsewhere());
+            }
+            self.conn
+                .execute_batch("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; VACUUM;")
+                .map_err(locked)
+        })();
+        // Back to WAL whatever happened: the other connections expect it.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        vacuumed?;
+        Ok((before, self.size_on_disk()))
+    }
+
     /// The underlying connection, for modules that add their own tables (feeds).
     pub fn conn(&self) -> &Connection {
         &self.conn

@@ -563,6 +563,80 @@ fn phrases_and_prefixes_rank_like_bm25_among_the_newest_then_everywhere() {
 }
 
 #[test]
+fn compacting_an_older_cache_gives_it_the_new_layout_and_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // A cache from before 16 KB pages: 4 KB pages, no auto-vacuum, WAL.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        .unwrap();
+    let mut s = Store::open(&path).unwrap();
+    s.conn().execute_batch("DROP TABLE t").unwrap();
+    assert_eq!(pragma::<i64>(&s, "page_size"), 4096);
+    let words = ["harbour", "bridge", "ferry", "lighthouse"];
+    for (i, w) in words.iter().cycle().take(40).enumerate() {
+        let a = article(
+            &format!("Story {i}"),
+            &[&format!("The {w} opens on day {i}.")],
+        );
+        let e = entity(&a, "Story", EntityKind::Other);
+        s.upsert(&a, &[e]).unwrap();
+    }
+    // Free pages to give back, and several search segments to merge.
+    s.conn()
+        .execute_batch(
+            "CREATE TABLE scratch(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1
+             FROM n WHERE i < 500) INSERT INTO scratch SELECT randomblob(1000) FROM n;
+             DROP TABLE scratch;",
+        )
+        .unwrap();
+    let hits = |s: &Store| {
+        words
+            .iter()
+            .map(|w| s.search(w, 50).unwrap().len())
+            .collect::<Vec<_>>()
+    };
+    let (found, count, entities) = (hits(&s), s.count().unwrap(), s.entity_count().unwrap());
+    let (before, after) = s.compact().unwrap();
+    assert!(after < before, "{before} -> {after}");
+    assert_eq!(pragma::<i64>(&s, "page_size"), 16384);
+    assert_eq!(pragma::<i64>(&s, "auto_vacuum"), 2);
+    assert_eq!(pragma::<i64>(&s, "freelist_count"), 0);
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "wal");
+    assert!(s.integrity_check().unwrap().is_empty());
+    assert_eq!(
+        (hits(&s), s.count().unwrap(), s.entity_count().unwrap()),
+        (found.clone(), count, entities)
+    );
+    assert_eq!(found, [10, 10, 10, 10]);
+    // Still the same cache for a later open.
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!((hits(&s), s.count().unwrap()), (found, count));
+}
+
+#[test]
+fn compacting_a_cache_open_elsewhere_fails_clearly_and_keeps_it_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut s = Store::open(&path).unwrap();
+    s.upsert(&article("Kept", &["Nothing moves."]), &[])
+        .unwrap();
+    let reader = Store::open(&path).unwrap();
+    reader
+        .conn()
+        .execute_batch("BEGIN; SELECT count(*) FROM articles;")
+        .unwrap();
+    let e = s.compact().unwrap_err().to_string();
+    assert!(e.contains("c.db") && e.contains("close it"), "{e}");
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "wal");
+    reader.conn().execute_batch("COMMIT").unwrap();
+    assert_eq!(reader.count().unwrap(), 1);
+    assert_eq!(s.count().unwrap(), 1);
+}
+
+#[test]
 fn a_new_cache_has_large_pages_and_can_hand_free_pages_back() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("c.db")).unwrap();
