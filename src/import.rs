@@ -5,8 +5,8 @@
 use crate::bulk::{BulkWriter, Discard, Done, Item};
 use crate::entities;
 use crate::ingest::{self, Parsed};
-use crate::model::{Article, Entity};
-use crate::store::{Digest, Encoded, Origin, Store, Upsert};
+use crate::model::{Article, ArticleId, Entity};
+use crate::store::{Digest, Encoded, Lookup, Origin, Store, Upsert};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -88,9 +88,27 @@ impl Ready {
     }
 }
 
-/// A parsed input made [`Ready`], with the parser's warnings.
-fn prepare(parsed: Parsed) -> (Ready, Vec<String>) {
-    (Ready::new(parsed.article), parsed.warnings)
+/// A parsed input on its way to the writer.
+enum Prepared {
+    /// To store: its entities extracted and its stored form encoded.
+    Ready(Box<Ready>),
+    /// Stored already, just as it is: nothing to extract or write.
+    Stored { id: ArticleId, title: String },
+}
+
+/// A parsed input made [`Ready`] (or found stored already, when `lookup` can tell), with
+/// the parser's warnings.
+fn prepare(parsed: Parsed, lookup: Option<&Lookup>) -> (Prepared, Vec<String>) {
+    let article = parsed.article;
+    let digest = Digest::of(&article);
+    let prepared = match lookup {
+        Some(l) if l.holds(&article.id, &digest) => Prepared::Stored {
+            id: article.id,
+            title: article.title,
+        },
+        _ => Prepared::Ready(Box::new(Ready::digested(article, digest))),
+    };
+    (prepared, parsed.warnings)
 }
 
 /// The number of worker threads to use when the user did not say.
@@ -106,14 +124,15 @@ struct Input {
     index: usize,
     origin: String,
     warnings: Vec<String>,
-    parsed: std::result::Result<Ready, String>,
+    parsed: std::result::Result<Prepared, String>,
 }
 
 impl Item for Input {
     fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
         match &self.parsed {
-            Ok(ready) => ready.store_in(store, &Origin::default()),
-            // Never asked: inputs without an article are held, not written.
+            Ok(Prepared::Ready(ready)) => ready.store_in(store, &Origin::default()),
+            // Never asked: inputs with nothing to write are held, not written.
+            Ok(Prepared::Stored { .. }) => Ok(Upsert::Unchanged),
             Err(e) => Err(crate::Error::Other(e.clone())),
         }
     }
@@ -131,11 +150,14 @@ struct Writer<'s, F: FnMut(&Report)> {
     next_to_report: usize,
     totals: Totals,
     on_each: F,
-    discard: Discard<Vec<Ready>>,
+    // Boxed as they came through the channel: unboxing would free each box on the writer.
+    #[allow(clippy::vec_box)]
+    discard: Discard<Vec<Box<Ready>>>,
 }
 
 impl<'s, F: FnMut(&Report)> Writer<'s, F> {
-    fn new(store: &'s mut Store, on_each: F, discard: Discard<Vec<Ready>>) -> Self {
+    #[allow(clippy::vec_box)]
+    fn new(store: &'s mut Store, on_each: F, discard: Discard<Vec<Box<Ready>>>) -> Self {
         Writer {
             store,
             bulk: BulkWriter::new(),
@@ -152,19 +174,25 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         &mut self,
         index: usize,
         origin: String,
-        ready: crate::Result<(Ready, Vec<String>)>,
+        ready: crate::Result<(Prepared, Vec<String>)>,
         more_waiting: bool,
     ) {
         match ready {
-            Ok((ready, warnings)) => self.bulk.write(
+            Ok((Prepared::Ready(ready), warnings)) => self.bulk.write(
                 self.store,
                 Input {
                     index,
                     origin,
                     warnings,
-                    parsed: Ok(ready),
+                    parsed: Ok(Prepared::Ready(ready)),
                 },
             ),
+            Ok((stored, warnings)) => self.bulk.hold(Input {
+                index,
+                origin,
+                warnings,
+                parsed: Ok(stored),
+            }),
             Err(e) => self.bulk.hold(Input {
                 index,
                 origin,
@@ -183,7 +211,12 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         let mut articles = Vec::with_capacity(done.len());
         for Done { item, outcome } in done {
             let outcome = match (item.parsed, outcome) {
-                (Ok(ready), Some(stored)) => {
+                (Ok(Prepared::Stored { id, title }), _) => Ok(Imported {
+                    id,
+                    title,
+                    status: Upsert::Unchanged,
+                }),
+                (Ok(Prepared::Ready(ready)), Some(stored)) => {
                     let outcome = stored
                         .map(|status| Imported {
                             id: ready.article.id.clone(),
@@ -197,7 +230,9 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
                     outcome
                 }
                 (Err(e), _) => Err(e),
-                (Ok(ready), None) => Err(format!("{}: not stored", ready.article.source)),
+                (Ok(Prepared::Ready(ready)), None) => {
+                    Err(format!("{}: not stored", ready.article.source))
+                }
             };
             let report = Report {
                 origin: item.origin,
@@ -231,30 +266,37 @@ pub fn import_with<T: Sync>(
     parse: impl Fn(&T) -> (String, crate::Result<Parsed>) + Sync,
     on_each: impl FnMut(&Report),
 ) -> Totals {
+    // An input stored already, just as it is, is skipped before extraction: a folder
+    // imported again costs little more than reading it.
     if jobs <= 1 || items.len() <= 1 {
+        let lookup = store.lookup();
         let mut writer = Writer::new(store, on_each, Discard::in_place());
         for (i, item) in items.iter().enumerate() {
             let (origin, parsed) = parse(item);
-            writer.write(i, origin, parsed.map(prepare), i + 1 < items.len());
+            let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
+            writer.write(i, origin, prepared, i + 1 < items.len());
         }
         return writer.finish();
     }
+    let path = store.path().map(PathBuf::from);
     let mut writer = Writer::new(store, on_each, Discard::on_own_thread());
     let next = AtomicUsize::new(0);
     // A bounded channel keeps parsed articles from piling up when the writer is slower.
     let (tx, rx) =
-        mpsc::sync_channel::<(usize, String, crate::Result<(Ready, Vec<String>)>)>(jobs * 8);
+        mpsc::sync_channel::<(usize, String, crate::Result<(Prepared, Vec<String>)>)>(jobs * 8);
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, parse) = (&next, &parse);
+            let (next, parse, path) = (&next, &parse, &path);
             scope.spawn(move || {
                 crate::threads::lower_priority();
+                let lookup = path.as_deref().and_then(|p| Lookup::open(p).ok());
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
                     let (origin, parsed) = parse(item);
-                    if tx.send((i, origin, parsed.map(prepare))).is_err() {
+                    let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
+                    if tx.send((i, origin, prepared)).is_err() {
                         break;
                     }
                 }
@@ -323,6 +365,56 @@ mod writer_tests {
             ),
             warnings: Vec::new(),
         })
+    }
+
+    #[test]
+    fn an_input_stored_already_just_as_it_is_skips_extraction() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        let is_stored = |store: &Store, title: &str| {
+            let lookup = store.lookup().expect("a cache file can be looked into");
+            let (prepared, _) = prepare(parsed(title).unwrap(), Some(&lookup));
+            matches!(prepared, Prepared::Stored { .. })
+        };
+        assert!(!is_stored(&store, "a"));
+        let items = ["a", "b", "c"];
+        for (round, jobs) in [(0, 1), (1, 2), (2, 1)] {
+            let mut reports = Vec::new();
+            let totals = import_with(
+                &mut store,
+                &items,
+                jobs,
+                |t| (t.to_string(), parsed(t)),
+                |r| {
+                    let i = r.outcome.as_ref().unwrap();
+                    reports.push((i.title.clone(), i.status));
+                },
+            );
+            let status = if round == 0 {
+                Upsert::Imported
+            } else {
+                Upsert::Unchanged
+            };
+            assert_eq!(
+                reports,
+                items.map(|t| (t.to_string(), status)),
+                "round {round}"
+            );
+            assert_eq!(totals.unchanged, if round == 0 { 0 } else { 3 });
+        }
+        assert!(is_stored(&store, "a"));
+        // Changed since: extracted and written again.
+        let mut changed = parsed("a").unwrap();
+        changed
+            .article
+            .blocks
+            .push(Block::paragraph("More from Paris."));
+        let lookup = store.lookup().unwrap();
+        assert!(matches!(
+            prepare(changed, Some(&lookup)).0,
+            Prepared::Ready(_)
+        ));
+        assert!(Store::open_in_memory().unwrap().lookup().is_none());
     }
 
     #[test]

@@ -24,6 +24,37 @@ pub struct Origin<'a> {
     pub item_digest: Option<i64>,
 }
 
+/// A read-only look at which articles a cache holds, on a connection of its own, so the
+/// parse workers of an import can skip an input stored already just as it is, before its
+/// entities are extracted. It sees what was committed when it looked: anything newer goes
+/// the usual way, and the writer finds it unchanged.
+pub struct Lookup {
+    conn: Connection,
+}
+
+impl Lookup {
+    pub fn open(path: &std::path::Path) -> Result<Lookup> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(1))?;
+        Ok(Lookup { conn })
+    }
+
+    /// Whether the article with this id is stored with this digest. Any error answers no,
+    /// which costs only the skip.
+    pub fn holds(&self, id: &ArticleId, digest: &Digest) -> bool {
+        let stored: Option<String> = self
+            .conn
+            .prepare_cached("SELECT content_hash FROM articles WHERE id = ?1")
+            .and_then(|mut q| q.query_row([id.as_str()], |r| r.get(0)).optional())
+            .ok()
+            .flatten();
+        stored.is_some_and(|h| h == digest.hex())
+    }
+}
+
 /// What an import did to the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
@@ -272,6 +303,11 @@ impl Store {
             self.known.forget();
         }
         outcome
+    }
+
+    /// A [`Lookup`] into this cache; `None` in memory (or if it cannot be opened).
+    pub fn lookup(&self) -> Option<Lookup> {
+        self.path.as_deref().and_then(|p| Lookup::open(p).ok())
     }
 
     /// What a refresh of `feed_id` needs to tell the items it has stored already: each of

@@ -14,7 +14,7 @@ mod rank;
 mod schema;
 mod search;
 
-pub use articles::{Digest, Encoded, ListFilter, Origin, Upsert};
+pub use articles::{Digest, Encoded, ListFilter, Lookup, Origin, Upsert};
 pub use entities::{EntityArticle, EntitySummary};
 pub use feeds::{Feed, FetchState};
 pub use search::{HIT_CLOSE, HIT_OPEN, RANK_WINDOW, SearchHit};

@@ -136,6 +136,27 @@ fn an_updated_article_is_found_by_its_new_words_only() {
 }
 
 #[test]
+fn a_lookup_sees_committed_articles_just_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("c.db")).unwrap();
+    let a = article("Harbour", &["The ferry sails at dawn."]);
+    s.upsert(&a, &[]).unwrap();
+    let lookup = s.lookup().unwrap();
+    assert!(lookup.holds(&a.id, &Digest::of(&a)));
+    let mut changed = a.clone();
+    changed.blocks.push(Block::paragraph("And back at dusk."));
+    assert!(!lookup.holds(&a.id, &Digest::of(&changed)));
+    let b = article("Bridge", &["It opens at noon."]);
+    assert!(!lookup.holds(&b.id, &Digest::of(&b)));
+    // What a bulk has not committed yet is not seen.
+    s.begin_bulk().unwrap();
+    s.upsert(&b, &[]).unwrap();
+    assert!(!lookup.holds(&b.id, &Digest::of(&b)));
+    s.end_bulk().unwrap();
+    assert!(lookup.holds(&b.id, &Digest::of(&b)));
+}
+
+#[test]
 fn no_write_joins_a_transaction_that_no_bulk_owns() {
     let mut s = Store::open_in_memory().unwrap();
     let a = article(
