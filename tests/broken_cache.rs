@@ -161,14 +161,7 @@ fn full_disk_fails_cleanly_and_keeps_the_cache_consistent() {
     assert!(dateline(&db, &["stats"]).status.success(), "an empty cache");
     // Fill the disk, then leave 200 KB: room to start the import, not for the samples.
     let filler = mount.0.join("filler");
-    fill_up(&filler);
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&filler)
-        .unwrap();
-    let len = f.metadata().unwrap().len();
-    f.set_len(len.saturating_sub(200 * 1024)).unwrap();
-    drop(f);
+    fill_up_leaving(&filler, 200 * 1024);
     let o = dateline(&db, &["import", "--samples"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -189,11 +182,45 @@ fn full_disk_fails_cleanly_and_keeps_the_cache_consistent() {
     assert!(dateline(&db, &["list", "--json"]).status.success());
 }
 
-/// Writes `path` until the file system has no room left.
-fn fill_up(path: &Path) {
+#[test]
+fn compacting_on_a_full_disk_fails_cleanly_and_keeps_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mount) = Mount::tmpfs(&dir.path().join("full"), "8m") else {
+        eprintln!("skipping: cannot mount a small tmpfs here (needs root) to fill a disk");
+        return;
+    };
+    let db = populated(&mount.0);
+    let count = |db: &Path| {
+        let o = dateline(db, &["list", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v.as_array().map(Vec::len)
+    };
+    let before = count(&db);
+    // Room to open and check the cache, not for the rewritten copy a VACUUM makes.
+    let filler = mount.0.join("filler");
+    fill_up_leaving(&filler, 300 * 1024);
+    let o = dateline(&db, &["doctor", "--compact"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(": ok"), "checked first: {out} {}", stderr(&o));
+    assert_one_clear_line(&o, &db, "disk is full");
+    std::fs::remove_file(&filler).unwrap();
+    let o = dateline(&db, &["doctor"]);
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains(": ok"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(count(&db), before);
+}
+
+/// Writes `path` until the file system has no room left, then gives back `room` bytes.
+fn fill_up_leaving(path: &Path, room: u64) {
     use std::io::Write;
     let mut f = std::fs::File::create(path).unwrap();
     let chunk = vec![0u8; 16 * 1024];
     while f.write_all(&chunk).is_ok() {}
     let _ = f.flush();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len.saturating_sub(room)).unwrap();
 }
