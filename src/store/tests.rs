@@ -11,6 +11,17 @@ fn pragma<T: rusqlite::types::FromSql>(s: &Store, name: &str) -> T {
         .unwrap()
 }
 
+/// Writes about `kb` KB to a table and drops it, leaving its pages free in the file.
+fn leave_free_pages(s: &Store, kb: usize) {
+    s.conn()
+        .execute_batch(&format!(
+            "CREATE TABLE scratch(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1
+             FROM n WHERE i < {kb}) INSERT INTO scratch SELECT randomblob(1000) FROM n;
+             DROP TABLE scratch;"
+        ))
+        .unwrap();
+}
+
 fn article(title: &str, body: &[&str]) -> Article {
     Article::new(
         title.to_string(),
@@ -605,13 +616,7 @@ fn compacting_an_older_cache_gives_it_the_new_layout_and_keeps_everything() {
         s.upsert(&a, &[e]).unwrap();
     }
     // Free pages to give back, and several search segments to merge.
-    s.conn()
-        .execute_batch(
-            "CREATE TABLE scratch(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1
-             FROM n WHERE i < 500) INSERT INTO scratch SELECT randomblob(1000) FROM n;
-             DROP TABLE scratch;",
-        )
-        .unwrap();
+    leave_free_pages(&s, 500);
     let hits = |s: &Store| {
         words
             .iter()
@@ -675,13 +680,7 @@ fn a_new_cache_has_large_pages_and_can_hand_free_pages_back() {
         .unwrap();
     assert_eq!(automerge, 16);
     // Free pages, as FTS5's merges leave them after a large import.
-    s.conn()
-        .execute_batch(
-            "CREATE TABLE scratch(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1
-             FROM n WHERE i < 2000) INSERT INTO scratch SELECT randomblob(1000) FROM n;
-             DROP TABLE scratch;",
-        )
-        .unwrap();
+    leave_free_pages(&s, 2000);
     let free = |s: &Store| -> i64 { pragma(s, "freelist_count") };
     assert!(free(&s) > 100);
     s.release_free_pages().unwrap();
