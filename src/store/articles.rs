@@ -663,58 +663,53 @@ fn write_article(
     // anyway (the caller's), and with no statement to undo on its own SQLite keeps no copy
     // of each page the statement changes (a statement journal: 6 % of the writer's time on
     // a 50,000-item fetch).
-    let id = article.id.as_str();
-    let shared: [(&str, &dyn rusqlite::ToSql); 15] = [
-        (":section", &article.section),
-        (":title", &article.title),
-        (":standfirst", &article.standfirst),
-        (":byline", &article.byline),
-        (":published", &article.published),
-        (":link", &article.link),
-        (":source", &article.source),
-        (":body", body),
-        (":layout", layout),
-        (":hash", hash),
-        (":sort_key", &sort_key),
-        (":now", &now),
-        (":feed_id", &origin.feed_id),
-        (":guid", &origin.guid),
-        (":item_digest", &origin.item_digest),
+    // ?1 to ?15 in both statements; then each its own. Bound by position: by name, the
+    // lookups made a 50,000-item fetch measurably slower.
+    let shared: [&dyn rusqlite::ToSql; 15] = [
+        &article.section,
+        &article.title,
+        &article.standfirst,
+        &article.byline,
+        &article.published,
+        &article.link,
+        &article.source,
+        body,
+        layout,
+        hash,
+        &sort_key,
+        &now,
+        &origin.feed_id,
+        &origin.guid,
+        &origin.item_digest,
     ];
     let rowid = match old_rowid {
         None => {
-            let mut values = shared.to_vec();
-            values.extend_from_slice(&[
-                (":id", &id as &dyn rusqlite::ToSql),
-                (":read", &article.read),
-                (":starred", &article.starred),
-            ]);
+            let id = article.id.as_str();
+            let own: [&dyn rusqlite::ToSql; 3] = [&id, &article.read, &article.starred];
             conn.prepare_cached(
-                "INSERT OR FAIL INTO articles(id, section, title, standfirst, byline,
-                     published, link, source, body, layout, content_hash, sort_key,
-                     imported_at, updated_at, read, starred, feed_id, guid, item_digest)
-                 VALUES(:id, :section, :title, :standfirst, :byline, :published, :link,
-                     :source, :body, :layout, :hash, :sort_key, :now, :now, :read, :starred,
-                     :feed_id, :guid, :item_digest)",
+                "INSERT OR FAIL INTO articles(section, title, standfirst, byline, published,
+                     link, source, body, layout, content_hash, sort_key, imported_at,
+                     updated_at, feed_id, guid, item_digest, id, read, starred)
+                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14,
+                     ?15, ?16, ?17, ?18)",
             )?
-            .execute(values.as_slice())?;
+            .execute(rusqlite::params_from_iter(shared.iter().chain(&own)))?;
             conn.last_insert_rowid()
         }
         // A changed article keeps its row, import time, read and starred flags, and its
         // feed, guid and item unless new ones are given.
         Some(rowid) => {
-            let mut values = shared.to_vec();
-            values.push((":rowid", &rowid));
             conn.prepare_cached(
-                "UPDATE OR FAIL articles SET section = :section, title = :title,
-                     standfirst = :standfirst, byline = :byline, published = :published,
-                     link = :link, source = :source, body = :body, layout = :layout,
-                     content_hash = :hash, sort_key = :sort_key, updated_at = :now,
-                     feed_id = COALESCE(:feed_id, feed_id), guid = COALESCE(:guid, guid),
-                     item_digest = COALESCE(:item_digest, item_digest)
-                 WHERE rowid = :rowid",
+                "UPDATE OR FAIL articles SET section = ?1, title = ?2, standfirst = ?3,
+                     byline = ?4, published = ?5, link = ?6, source = ?7, body = ?8,
+                     layout = ?9, content_hash = ?10, sort_key = ?11, updated_at = ?12,
+                     feed_id = COALESCE(?13, feed_id), guid = COALESCE(?14, guid),
+                     item_digest = COALESCE(?15, item_digest)
+                 WHERE rowid = ?16",
             )?
-            .execute(values.as_slice())?;
+            .execute(rusqlite::params_from_iter(
+                shared.iter().chain([&rowid as &dyn rusqlite::ToSql].iter()),
+            ))?;
             rowid
         }
     };
