@@ -172,6 +172,38 @@ fn serve(
                 body.as_bytes(),
             )
         }
+        // Two items with the same link: one article, the last item's.
+        "/dupes.xml" => respond(
+            &mut out,
+            "200 OK",
+            "Content-Type: application/rss+xml\r\n",
+            br#"<?xml version="1.0"?><rss version="2.0"><channel><title>Dupes</title>
+<item><title>Harbour</title><link>https://dupes.example/a</link><description>First text.</description></item>
+<item><title>Harbour</title><link>https://dupes.example/a</link><description>Second text.</description></item>
+</channel></rss>"#,
+        ),
+        // A full-text item whose page answers once, and whose item changes after that.
+        "/flaky-fulltext.xml" => {
+            let body = format!(
+                r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Flaky</title>
+<item><title>Lighthouse</title><link>{base}/flaky-page.html</link><guid>fl-1</guid><description>{}</description></item>
+</channel></rss>"#,
+                if earlier == 0 { "Teaser." } else { "A changed teaser." }
+            );
+            respond(
+                &mut out,
+                "200 OK",
+                "Content-Type: application/rss+xml\r\n",
+                body.as_bytes(),
+            )
+        }
+        "/flaky-page.html" if earlier == 0 => respond(
+            &mut out,
+            "200 OK",
+            "Content-Type: text/html; charset=utf-8\r\n",
+            &file("article.html"),
+        ),
+        "/flaky-page.html" => respond(&mut out, "500 Internal Server Error", "", b"down"),
         "/etag.xml" => {
             if headers.get("if-none-match").map(String::as_str) == Some("\"v1\"") {
                 hits.fetch_add(1, Ordering::Relaxed);
@@ -243,11 +275,7 @@ fn serve(
 
 #[test]
 fn a_feed_whose_items_could_not_be_stored_is_fetched_whole_next_time() {
-    let server = Server::start();
-    let mut store = Store::open_in_memory().expect("store");
-    let (f, _) = store
-        .add_feed(&server.url("etag.xml"), None, false)
-        .expect("add");
+    let (server, mut store, f) = subscribed("etag.xml", false);
     // The feed's one item cannot be stored this time.
     store
         .conn()
@@ -325,11 +353,7 @@ fn a_feed_that_moved_for_good_is_fetched_from_its_new_home() {
 
 #[test]
 fn a_full_text_item_keeps_its_page_until_the_item_changes() {
-    let server = Server::start();
-    let mut store = Store::open_in_memory().expect("store");
-    let (f, _) = store
-        .add_feed(&server.url("changing-fulltext.xml"), None, true)
-        .expect("add");
+    let (server, mut store, f) = subscribed("changing-fulltext.xml", true);
     let refresh = |store: &mut Store| {
         let sum = feeds::refresh(store, &[], &quick(), |_| {}).expect("refresh");
         assert!(
@@ -365,6 +389,44 @@ fn a_full_text_item_keeps_its_page_until_the_item_changes() {
 }
 
 #[test]
+fn an_id_given_twice_in_a_feed_is_its_last_item_on_every_refresh() {
+    // Kept to the end: the server stops when dropped.
+    let (_server, mut store, f) = subscribed("dupes.xml", false);
+    for round in 0..3 {
+        let sum = feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("refresh");
+        let changed = (sum.new_articles, sum.updated_articles);
+        assert_eq!(changed, if round == 0 { (1, 0) } else { (0, 0) }, "{round}");
+        let ids = store.list_ids(&ListFilter::Feed(f.id)).expect("ids");
+        let article = store.article(&ids[0]).expect("read").expect("exists");
+        assert_eq!(article.body_text(), "Second text.", "{round}");
+    }
+}
+
+#[test]
+fn a_full_text_item_keeps_its_page_when_the_page_fails_later() {
+    let (server, mut store, f) = subscribed("flaky-fulltext.xml", true);
+    let body = |store: &Store| {
+        let ids = store.list_ids(&ListFilter::Feed(f.id)).expect("ids");
+        let article = store.article(&ids[0]).expect("read").expect("exists");
+        article.body_text()
+    };
+    feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("refresh");
+    let page = body(&store);
+    assert!(page.contains("restoration that took three years"), "{page}");
+    // The item changed, and its page cannot be had: the page's text stays, and the page
+    // is asked for again next time.
+    for round in 1..=2 {
+        let sum = feeds::refresh(&mut store, &[], &quick(), |_| {}).expect("refresh");
+        assert!(
+            sum.warnings.iter().any(|w| w.contains("full text")),
+            "{sum:?}"
+        );
+        assert_eq!(body(&store), page);
+        assert_eq!(server.requests("flaky-page.html"), 1 + round);
+    }
+}
+
+#[test]
 fn a_redirected_feed_costs_one_request_per_hop() {
     let server = Server::start();
     let mut store = Store::open_in_memory().expect("store");
@@ -386,6 +448,16 @@ fn a_redirected_feed_costs_one_request_per_hop() {
             (round, round, 1, round)
         );
     }
+}
+
+/// A test server, and a cache subscribed to its `path` alone.
+fn subscribed(path: &str, full_text: bool) -> (Server, Store, dateline::store::Feed) {
+    let server = Server::start();
+    let mut store = Store::open_in_memory().expect("store");
+    let (f, _) = store
+        .add_feed(&server.url(path), None, full_text)
+        .expect("add");
+    (server, store, f)
 }
 
 fn quick() -> FetchOptions {

@@ -143,7 +143,7 @@ pub fn refresh(
     // are skipped before their entities are extracted (and their pages fetched).
     let known: Vec<HashMap<String, i64>> = feeds
         .iter()
-        .map(|f| store.feed_item_digests(f.id))
+        .map(|f| store.feed_item_digests(f))
         .collect::<Result<_>>()?;
     let client = Client::new(opts.clone());
     let mut summary = Summary {
@@ -407,10 +407,22 @@ fn fetch_feed(
     let charset = body.charset();
     let source = format!("feed:{}", f.id);
     let doc = feed::parse(&body.bytes, &f.url, charset.as_deref(), &source).map_err(reason_of)?;
-    for item in doc.items {
+    // An id twice in one feed: the last item with it wins, as it would if both were
+    // stored (skipping the one that matches the stored row would store the other).
+    let last: HashMap<&str, usize> = doc
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item.article.id.as_str(), i))
+        .collect();
+    let wanted: Vec<bool> = (0..doc.items.len())
+        .map(|i| last.get(doc.items[i].article.id.as_str()) == Some(&i))
+        .collect();
+    for (item, wanted) in doc.items.into_iter().zip(wanted) {
         let mut article = item.article;
         let digest = Digest::of(&article);
-        if known.get(article.id.as_str()) == Some(&digest.short()) {
+        let stored = known.get(article.id.as_str());
+        if !wanted || stored == Some(&digest.short()) {
             // Stored already, just as it is now: nothing to extract, encode or write.
             continue;
         }
@@ -422,6 +434,11 @@ fn fetch_feed(
                         let w = format!("feed {} ({}): full text: {e}", f.id, f.label());
                         if tx.send(Msg::Warning(w)).is_err() {
                             break;
+                        }
+                        // The stored article keeps its page's text; the next refresh tries
+                        // the page again, as its item still differs.
+                        if stored.is_some() {
+                            continue;
                         }
                     }
                 }

@@ -310,19 +310,24 @@ impl Store {
         self.path.as_deref().and_then(|p| Lookup::open(p).ok())
     }
 
-    /// What a refresh of `feed_id` needs to tell the items it has stored already: each of
-    /// the feed's articles by id, with the [`Digest::short`] of the item as the feed last
-    /// gave it (of the stored article, for rows written before that was recorded).
-    pub fn feed_item_digests(&self, feed_id: i64) -> Result<HashMap<String, i64>> {
+    /// What a refresh of `feed` needs to tell the items it has stored already: each of its
+    /// articles by id, with the [`Digest::short`] of the item as the feed last gave it. A row
+    /// written before that was recorded answers with its stored article's, which is the
+    /// item's, except in a full-text feed (the page's, or the excerpt an older dateline
+    /// wrote over it): those are left out, so their pages are fetched once more.
+    pub fn feed_item_digests(&self, feed: &super::Feed) -> Result<HashMap<String, i64>> {
         let mut stmt = self
             .conn
             .prepare("SELECT id, item_digest, content_hash FROM articles WHERE feed_id = ?1")?;
-        let mut rows = stmt.query([feed_id])?;
+        let mut rows = stmt.query([feed.id])?;
         let mut digests = HashMap::new();
         while let Some(r) = rows.next()? {
             let item: Option<i64> = r.get(1)?;
-            let stored = r.get_ref(2)?.as_str().ok().and_then(Digest::short_of_hex);
-            if let Some(d) = item.or(stored) {
+            let stored = || {
+                let hex = r.get_ref(2).ok()?.as_str().ok()?;
+                Digest::short_of_hex(hex).filter(|_| !feed.full_text)
+            };
+            if let Some(d) = item.or_else(stored) {
                 digests.insert(r.get(0)?, d);
             }
         }
@@ -622,27 +627,40 @@ fn write_article(
         links,
     } = encoded;
     let now = now();
-    let existing: Option<(i64, String, Option<i64>)> = conn
-        .prepare_cached("SELECT rowid, content_hash, item_digest FROM articles WHERE id = ?1")?
+    let existing: Option<(i64, String, Option<i64>, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT rowid, content_hash, item_digest, feed_id FROM articles WHERE id = ?1",
+        )?
         .query_row([article.id.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
     let sort_key = article
         .published
         .clone()
         .unwrap_or_else(|| iso_from_unix(now));
+    // The item the row stands for from now on: the one given, else the one it had. A row
+    // from before schema 7 had none: what it held came from its item as it was then, so that
+    // is remembered (otherwise a reader's full text written over it would no longer match
+    // the feed's item, and the next refresh would put the excerpt back).
+    let mut item_digest = origin.item_digest;
     let (outcome, old_rowid) = match existing {
-        Some((rowid, old_hash, old_item)) if old_hash == *hash => {
-            // The same article from a changed item (its page's text had not changed):
-            // remember the item as it is now, or every refresh would fetch the page again.
-            if let Some(item) = origin.item_digest.filter(|d| old_item != Some(*d)) {
+        Some((rowid, old_hash, old_item, old_feed)) if old_hash == *hash => {
+            // The same article from a changed item of its own feed (the page's text had not
+            // changed): remember the item as it is now, or every refresh would fetch the
+            // page again. Another feed's item for the same article does not replace it.
+            if let Some(item) = origin.item_digest.filter(|d| old_item != Some(*d))
+                && (old_feed.is_none() || old_feed == origin.feed_id)
+            {
                 conn.prepare_cached("UPDATE articles SET item_digest = ?2 WHERE rowid = ?1")?
                     .execute(params![rowid, item])?;
             }
             return Ok(Upsert::Unchanged);
         }
-        Some((rowid, ..)) => {
+        Some((rowid, old_hash, old_item, _)) => {
+            item_digest = item_digest
+                .or(old_item)
+                .or_else(|| Digest::short_of_hex(&old_hash));
             // An article written earlier in the same bulk is not indexed yet: nothing to
             // delete from the index (deleting what is not there would corrupt it).
             let indexed = !bulk.as_ref().is_some_and(|b| b.fts.contains(&rowid));
@@ -680,7 +698,7 @@ fn write_article(
         &now,
         &origin.feed_id,
         &origin.guid,
-        &origin.item_digest,
+        &item_digest,
     ];
     let rowid = match old_rowid {
         None => {
@@ -697,14 +715,14 @@ fn write_article(
             conn.last_insert_rowid()
         }
         // A changed article keeps its row, import time, read and starred flags, and its
-        // feed, guid and item unless new ones are given.
+        // feed and guid unless new ones are given (its item is worked out above).
         Some(rowid) => {
             conn.prepare_cached(
                 "UPDATE OR FAIL articles SET section = ?1, title = ?2, standfirst = ?3,
                      byline = ?4, published = ?5, link = ?6, source = ?7, body = ?8,
                      layout = ?9, content_hash = ?10, sort_key = ?11, updated_at = ?12,
                      feed_id = COALESCE(?13, feed_id), guid = COALESCE(?14, guid),
-                     item_digest = COALESCE(?15, item_digest)
+                     item_digest = ?15
                  WHERE rowid = ?16",
             )?
             .execute(rusqlite::params_from_iter(

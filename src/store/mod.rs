@@ -176,11 +176,14 @@ impl Store {
                 .execute_batch("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; VACUUM;")
                 .map_err(locked)
         })();
-        // Back to WAL whatever happened: the other connections expect it.
-        let _mode: String = self
+        // Back to WAL whatever happened: the other connections expect it. (If even that
+        // fails, the next open sets it again.) The first error is the one to tell.
+        let back = self
             .conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
+            .map_err(locked);
         vacuumed?;
+        back?;
         Ok((before, self.size_on_disk()))
     }
 

@@ -94,7 +94,7 @@ fn a_feed_remembers_each_item_as_it_gave_it_until_the_item_changes() {
         s.upsert_from(&full, &[], &item(&teaser)).unwrap(),
         Upsert::Imported
     );
-    let digests = |s: &Store| s.feed_item_digests(feed.id).unwrap();
+    let digests = |s: &Store| s.feed_item_digests(&feed).unwrap();
     assert_eq!(digests(&s)[teaser.id.as_str()], Digest::of(&teaser).short());
     // A write that does not know the item (the reader's full-text command) keeps it.
     full.blocks
@@ -123,15 +123,62 @@ fn a_feed_remembers_each_item_as_it_gave_it_until_the_item_changes() {
         Digest::of(&changed).short()
     );
     assert_ne!(Digest::of(&changed).short(), Digest::of(&teaser).short());
-    // A row written without an item's digest answers with its stored article's.
+    // Another feed's item for the same article does not replace this feed's.
     let (plain, _) = s
         .add_feed("https://plain.example/rss", None, false)
         .unwrap();
+    let elsewhere = Origin {
+        item_digest: Some(Digest::of(&teaser).short()),
+        ..from_feed(plain.id)
+    };
+    assert_eq!(
+        s.upsert_from(&full, &[], &elsewhere).unwrap(),
+        Upsert::Unchanged
+    );
+    assert_eq!(
+        digests(&s)[teaser.id.as_str()],
+        Digest::of(&changed).short()
+    );
+    // A row written without an item's digest (as before schema 7) answers with its
+    // stored article's in a plain feed; in a full-text feed, where the stored article is
+    // the page's, not at all.
     let other = article("Ferry", &["Runs again."]);
     s.upsert_from(&other, &[], &from_feed(plain.id)).unwrap();
-    let d = s.feed_item_digests(plain.id).unwrap();
+    let d = s.feed_item_digests(&plain).unwrap();
     assert_eq!(d.len(), 1);
     assert_eq!(d[other.id.as_str()], Digest::of(&other).short());
+    let old_full = article("Old page", &["Stored by an older dateline."]);
+    s.upsert_from(&old_full, &[], &from_feed(feed.id)).unwrap();
+    assert!(!digests(&s).contains_key(old_full.id.as_str()));
+    // Such a row given the reader's full text remembers the item it held until then, so
+    // the next refresh still knows the feed's item and keeps the full text.
+    let mut other_full = other.clone();
+    other_full.blocks = vec![Block::paragraph("The ferry runs again, says the page.")];
+    assert_eq!(s.upsert(&other_full, &[]).unwrap(), Upsert::Updated);
+    let d = s.feed_item_digests(&plain).unwrap();
+    assert_eq!(d[other.id.as_str()], Digest::of(&other).short());
+}
+
+#[test]
+fn an_article_updated_in_a_later_bulk_is_found_by_its_new_words_only() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = article("Harbour news", &["The ferry sails at dawn."]);
+    s.begin_bulk().unwrap();
+    s.upsert(&a, &[]).unwrap();
+    s.end_bulk().unwrap();
+    let mut b = a.clone();
+    b.blocks = vec![Block::paragraph("The bridge opens at noon.")];
+    s.begin_bulk().unwrap();
+    assert_eq!(s.upsert(&b, &[]).unwrap(), Upsert::Updated);
+    s.end_bulk().unwrap();
+    let hits = |q: &str| s.search(q, 10).unwrap().len();
+    assert_eq!((hits("ferry"), hits("bridge"), hits("harbour")), (0, 1, 1));
+    s.conn()
+        .execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)",
+            [],
+        )
+        .expect("the search index matches the articles");
 }
 
 #[test]
