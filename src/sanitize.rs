@@ -22,7 +22,7 @@ fn is_forbidden(c: char) -> bool {
 /// Removes control characters and escape sequences; keeps newlines (CR LF and lone CR become
 /// LF) and tabs. Returns the input unchanged, without copying, when it is already clean.
 pub fn clean_text(input: &str) -> Cow<'_, str> {
-    if is_plain(input) {
+    if is_clean(input) {
         return Cow::Borrowed(input);
     }
     let mut out = String::with_capacity(input.len());
@@ -96,7 +96,7 @@ pub fn clean_line(input: &str) -> String {
         return cleaned.trim_matches(' ').to_string();
     }
     let mut out = String::with_capacity(cleaned.len());
-    push_collapsed(&mut out, &cleaned);
+    push_collapsed_runs(&mut out, &cleaned);
     if out.ends_with(' ') {
         out.pop();
     }
@@ -122,6 +122,11 @@ pub(crate) fn push_collapsed(out: &mut String, text: &str) {
         out.push_str(words);
         return;
     }
+    push_collapsed_runs(out, text);
+}
+
+/// [`push_collapsed`] for text known to hold more than single spaces.
+fn push_collapsed_runs(out: &mut String, text: &str) {
     let (mut copied_to, mut at) = (0, 0);
     while let Some((start, end)) = whitespace_run(text, at) {
         at = end;
@@ -207,10 +212,11 @@ fn whitespace_len(s: &str, i: usize) -> usize {
     }
 }
 
-/// Nothing for [`clean_text`] to do. Most text is made of bytes that cannot be, or start,
-/// anything forbidden; such stretches are checked 32 bytes at a time without branches (which
-/// the compiler vectorises), and only a stretch holding another byte is looked at closely.
-fn is_plain(s: &str) -> bool {
+/// True when `s` holds nothing [`clean_text`] would remove or replace. Most text is made of
+/// bytes that cannot be, or start, anything forbidden; such stretches are checked 32 bytes
+/// at a time without branches (which the compiler vectorises), and only a stretch holding
+/// another byte is looked at closely.
+pub fn is_clean(s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut at = 0;
     for chunk in bytes.chunks(32) {
@@ -243,12 +249,6 @@ fn is_harmless_char_at(s: &str, i: usize) -> bool {
 /// A character [`clean_text`] removes or replaces (CR and ESC are among the forbidden).
 fn is_changed(c: char) -> bool {
     is_forbidden(c) || matches!(c, '\u{2028}' | '\u{2029}')
-}
-
-/// True when `s` holds nothing [`clean_text`] would remove or replace (what tests assert on
-/// output).
-pub fn is_clean(s: &str) -> bool {
-    is_plain(s)
 }
 
 #[cfg(test)]
@@ -323,7 +323,7 @@ mod tests {
                 single,
                 "{c:?} last"
             );
-            assert_eq!(is_plain(&s), !is_changed(c), "{c:?}");
+            assert_eq!(is_clean(&s), !is_changed(c), "{c:?}");
         }
     }
 
@@ -331,7 +331,7 @@ mod tests {
     fn forbidden_characters_and_other_spaces_are_found_anywhere_in_long_text() {
         for pos in 0..70 {
             let before = "x“".repeat(pos / 4) + &"y".repeat(pos % 4);
-            assert!(is_plain(&format!("{before}€ “quoted” £ text")), "{pos}");
+            assert!(is_clean(&format!("{before}€ “quoted” £ text")), "{pos}");
             assert!(
                 spaces_are_single(&format!("{before} “quoted” £ text ")),
                 "{pos}"
@@ -344,7 +344,7 @@ mod tests {
                 '\u{9b}', '\u{202e}', '\u{2069}', '\u{feff}', '\r', '\u{1b}', '\u{7f}',
             ] {
                 let s = format!("{before}{c}{}", "z“".repeat(20));
-                assert!(!is_plain(&s), "{c:?} after {pos} bytes");
+                assert!(!is_clean(&s), "{c:?} after {pos} bytes");
             }
         }
     }

@@ -327,7 +327,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
             } else {
                 EntityKind::Organization
             }
-        } else if g.is_surname(key) || g.is_given_name(key) {
+        } else if g.name_kinds(key) != (false, false) {
             EntityKind::Person
         } else {
             // A lone unlisted word with no cue and no fuller name in the article is as

@@ -147,7 +147,7 @@ impl Client {
             if self.opts.max_redirects == 0 {
                 return Err(Error::bad_input(url, "too many redirects"));
             }
-            moved_to = permanent_target(url, status, &location);
+            moved_to = permanent_target(url, status, &target);
             resp = call(target.as_str(), self.opts.max_redirects - 1)?;
         }
         let status = resp.status();
@@ -254,15 +254,18 @@ fn redirect_target(from: &str, location: &str) -> Option<url::Url> {
     matches!(target.scheme(), "http" | "https").then_some(target)
 }
 
-/// Where a response with `status` and `location` to a request for `from` says it moved for
-/// good: only a 301 or 308, only to another http or https URL, and never from https to
-/// plain http (a subscription does not give up its encryption because a server says so).
-fn permanent_target(from: &str, status: u16, location: &str) -> Option<String> {
+/// Where a response with `status`, redirecting a request for `from` to `target` (from
+/// [`redirect_target`]: an http or https URL), says it moved for good: only a 301 or 308,
+/// to another URL, and never from https to plain http (a subscription does not give up its
+/// encryption because a server says so).
+fn permanent_target(from: &str, status: u16, target: &url::Url) -> Option<String> {
     if !matches!(status, 301 | 308) {
         return None;
     }
-    let target = redirect_target(from, location)?;
-    let downgrade = from.to_ascii_lowercase().starts_with("https:") && target.scheme() == "http";
+    let from_https = from
+        .get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https:"));
+    let downgrade = from_https && target.scheme() == "http";
     let target = crate::sanitize::clean_line(target.as_str());
     (!downgrade && target != from).then_some(target)
 }
@@ -386,15 +389,19 @@ impl Drop for Slot<'_> {
 mod tests {
     use super::*;
 
+    fn permanent_move(from: &str, status: u16, location: &str) -> Option<String> {
+        redirect_target(from, location).and_then(|t| permanent_target(from, status, &t))
+    }
+
     #[test]
     fn only_permanent_moves_to_web_urls_are_followed_for_good() {
         let from = "https://e.com/feeds/old.xml";
         assert_eq!(
-            permanent_target(from, 301, "../new/feed.xml").as_deref(),
+            permanent_move(from, 301, "../new/feed.xml").as_deref(),
             Some("https://e.com/new/feed.xml")
         );
         assert_eq!(
-            permanent_target(from, 308, "https://other.org/rss").as_deref(),
+            permanent_move(from, 308, "https://other.org/rss").as_deref(),
             Some("https://other.org/rss")
         );
         for (status, location) in [
@@ -406,13 +413,13 @@ mod tests {
             (301, from),
         ] {
             assert_eq!(
-                permanent_target(from, status, location),
+                permanent_move(from, status, location),
                 None,
                 "{status} {location}"
             );
         }
         assert_eq!(
-            permanent_target("http://e.com/a", 301, "https://e.com/a").as_deref(),
+            permanent_move("http://e.com/a", 301, "https://e.com/a").as_deref(),
             Some("https://e.com/a")
         );
     }

@@ -222,12 +222,10 @@ impl Article {
 }
 
 fn body_text(blocks: &[Block]) -> String {
-    let len = blocks.iter().map(|b| b.text.len() + 3).sum::<usize>()
-        + blocks
-            .iter()
-            .filter_map(|b| b.credit.as_ref())
-            .map(|c| c.len())
-            .sum::<usize>();
+    let len = blocks
+        .iter()
+        .map(|b| b.text.len() + 3 + b.credit.as_ref().map_or(0, String::len))
+        .sum();
     let mut out = String::with_capacity(len);
     for b in blocks {
         if !out.is_empty() {

@@ -133,8 +133,6 @@ impl Store {
             > 0)
     }
 
-    /// Records the outcome of a fetch. Validators are replaced only when given, so a failed
-    /// fetch keeps the previous ones.
     /// Moves a subscription to a new URL (its feed moved for good). Fails if another
     /// subscription already has that URL.
     pub fn set_feed_url(&mut self, id: i64, url: &str) -> Result<()> {
@@ -143,6 +141,8 @@ impl Store {
         Ok(())
     }
 
+    /// Records the outcome of a fetch. Validators are replaced only when given, so a failed
+    /// fetch keeps the previous ones.
     pub fn set_fetch_state(&mut self, id: i64, state: &FetchState) -> Result<()> {
         self.conn().execute(
             "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),

@@ -41,6 +41,9 @@ pub struct Store {
     known: entities::KnownEntities,
 }
 
+/// The file layout a new cache gets, and `compact` gives an older one.
+const FILE_LAYOUT: &str = "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL;";
+
 impl Store {
     /// The default cache file: `dateline.db` in the user's data directory.
     pub fn default_path() -> Option<PathBuf> {
@@ -83,8 +86,7 @@ impl Store {
             .query_row("PRAGMA page_count", [], |r| r.get(0))
             .map_err(wrap)?;
         if pages == 0 {
-            conn.execute_batch("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL")
-                .map_err(wrap)?;
+            conn.execute_batch(FILE_LAYOUT).map_err(wrap)?;
         }
         // journal_mode answers with a row, so it is queried rather than executed.
         let _mode: String = conn
@@ -173,7 +175,7 @@ impl Store {
                 return Err(open_elsewhere());
             }
             self.conn
-                .execute_batch("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; VACUUM;")
+                .execute_batch(&format!("{FILE_LAYOUT} VACUUM;"))
                 .map_err(locked)
         })();
         // Back to WAL whatever happened: the other connections expect it. (If even that

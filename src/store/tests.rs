@@ -11,6 +11,18 @@ fn pragma<T: rusqlite::types::FromSql>(s: &Store, name: &str) -> T {
         .unwrap()
 }
 
+/// A cache as dateline made it before 16 KB pages: `page`-byte pages, no auto-vacuum.
+fn older_cache(path: &std::path::Path, page: i64) -> Store {
+    // A table fixes the file's page size before the store sets its own, and goes again.
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA page_size={page}; CREATE TABLE older(x);"))
+        .unwrap();
+    let s = Store::open(path).unwrap();
+    s.conn().execute_batch("DROP TABLE older").unwrap();
+    s
+}
+
 /// Writes about `kb` KB to a table and drops it, leaving its pages free in the file.
 fn leave_free_pages(s: &Store, kb: usize) {
     s.conn()
@@ -645,13 +657,7 @@ fn phrases_and_prefixes_rank_like_bm25_among_the_newest_then_everywhere() {
 fn compacting_an_older_cache_gives_it_the_new_layout_and_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    // A cache from before 16 KB pages: 4 KB pages, no auto-vacuum, WAL.
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
-        .unwrap();
-    let mut s = Store::open(&path).unwrap();
-    s.conn().execute_batch("DROP TABLE t").unwrap();
+    let mut s = older_cache(&path, 4096);
     assert_eq!(pragma::<i64>(&s, "page_size"), 4096);
     let words = ["harbour", "bridge", "ferry", "lighthouse"];
     for (i, w) in words.iter().cycle().take(40).enumerate() {
@@ -845,13 +851,11 @@ fn bulks_copy_the_log_back_every_32_mb_whatever_the_page_size() {
     let dir = tempfile::tempdir().unwrap();
     for (page, pages) in [(16384, 2048), (4096, 8192)] {
         let path = dir.path().join(format!("c{page}.db"));
-        if page != 16384 {
-            // A cache made before 16 KB pages.
-            let c = rusqlite::Connection::open(&path).unwrap();
-            c.execute_batch(&format!("PRAGMA page_size={page}; CREATE TABLE older(x);"))
-                .unwrap();
-        }
-        let mut s = Store::open(&path).unwrap();
+        let mut s = if page == 16384 {
+            Store::open(&path).unwrap()
+        } else {
+            older_cache(&path, page)
+        };
         s.begin_bulk().unwrap();
         let got: i64 = pragma(&s, "wal_autocheckpoint");
         s.end_bulk().unwrap();
