@@ -60,9 +60,13 @@ fn assert_article_clean(a: &dateline::model::Article) {
 
 /// Bytes → feed items (RSS, Atom, JSON Feed, any charset): never a panic, clean text out.
 pub fn parse_feed(data: &[u8]) {
-    if let Ok(doc) =
-        dateline::ingest::feed::parse(data, "https://fuzz.example/feed", None, "feed:1")
-    {
+    if let Ok(doc) = dateline::ingest::feed::parse(
+        data,
+        "https://fuzz.example/feed",
+        "https://fuzz.example/feed",
+        None,
+        "feed:1",
+    ) {
         for item in &doc.items {
             assert_article_clean(&item.article);
         }

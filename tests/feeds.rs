@@ -349,6 +349,13 @@ fn a_feed_that_moved_for_good_is_fetched_from_its_new_home() {
         again.failures.is_empty() && again.warnings.is_empty(),
         "{again:?}"
     );
+    // Its items are the same articles as before the move, not new ones (a guid that is not
+    // a URL is keyed by the feed's URL, the one it was subscribed at).
+    assert_eq!((again.new_articles, again.updated_articles), (0, 0));
+    let items = store
+        .list_ids(&ListFilter::Feed(id["old/atom.xml"]))
+        .expect("ids");
+    assert_eq!(items.len(), 1);
 }
 
 #[test]
@@ -832,7 +839,7 @@ fn shared_feed_fixtures_parse_or_fail_cleanly() {
         let bytes = std::fs::read(f).expect("read");
         let name = f.display().to_string();
         let r = std::panic::catch_unwind(|| {
-            dateline::ingest::feed::parse(&bytes, &name, None, "feed:0")
+            dateline::ingest::feed::parse(&bytes, &name, &name, None, "feed:0")
         });
         match r {
             Err(_) => panic!("{name}: the feed parser panicked"),

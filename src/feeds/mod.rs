@@ -347,13 +347,19 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
             moved_to: Some(to), ..
         }) = &outcome
         {
-            let note = match self.store.set_feed_url(feed_id, to) {
-                Ok(()) => {
-                    format!("feed {feed_id} ({label}): moved for good; now fetched from {to}")
-                }
-                Err(_) => format!(
+            // Another subscription has that URL: this one stays where it is.
+            let note = if matches!(self.store.feed_by_url(to), Ok(Some(_))) {
+                format!(
                     "feed {feed_id} ({label}): moved for good to {to}, which is subscribed already"
-                ),
+                )
+            } else if let Err(e) = self.store.set_feed_url(feed_id, to) {
+                format!(
+                    "feed {feed_id} ({label}): moved for good to {to}, but the move cannot be \
+                     recorded: {}",
+                    self.store.explain(e)
+                )
+            } else {
+                format!("feed {feed_id} ({label}): moved for good; now fetched from {to}")
             };
             self.summary.warnings.push(note);
         }
@@ -406,7 +412,8 @@ fn fetch_feed(
     };
     let charset = body.charset();
     let source = format!("feed:{}", f.id);
-    let doc = feed::parse(&body.bytes, &f.url, charset.as_deref(), &source).map_err(reason_of)?;
+    let doc = feed::parse(&body.bytes, &f.url, &f.id_url, charset.as_deref(), &source)
+        .map_err(reason_of)?;
     // An id twice in one feed: the last item with it wins, as it would if both were
     // stored (skipping the one that matches the stored row would store the other).
     let last: HashMap<&str, usize> = doc

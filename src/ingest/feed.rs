@@ -25,9 +25,16 @@ pub struct FeedItem {
 }
 
 /// Parses feed bytes. `url` is the feed's address (errors name it, relative links resolve
-/// against it), `http_charset` the header's charset if any, `source` what articles record
-/// as their source (`feed:<id>`).
-pub fn parse(bytes: &[u8], url: &str, http_charset: Option<&str>, source: &str) -> Result<FeedDoc> {
+/// against it), `id_url` the URL its items' ids are keyed by (see [`identity`]; the one it
+/// was subscribed at), `http_charset` the header's charset if any, `source` what articles
+/// record as their source (`feed:<id>`).
+pub fn parse(
+    bytes: &[u8],
+    url: &str,
+    id_url: &str,
+    http_charset: Option<&str>,
+    source: &str,
+) -> Result<FeedDoc> {
     let (text, _enc) = charset::decode_markup(bytes, http_charset);
     let text = charset::declare_utf8(&text);
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
@@ -51,7 +58,7 @@ pub fn parse(bytes: &[u8], url: &str, http_charset: Option<&str>, source: &str) 
     let items = feed
         .entries
         .into_iter()
-        .map(|e| item(e, url, source))
+        .map(|e| item(e, id_url, source))
         .collect();
     Ok(FeedDoc { title, items })
 }
@@ -253,7 +260,14 @@ mod tests {
             <entry><title>E</title><id>e1</id><summary>{summary}</summary>
             <content>{summary} in the body.</content></entry></feed>"#
         );
-        let doc = parse(atom.as_bytes(), "https://e.com/atom", None, "feed:1").unwrap();
+        let doc = parse(
+            atom.as_bytes(),
+            "https://e.com/atom",
+            "https://e.com/atom",
+            None,
+            "feed:1",
+        )
+        .unwrap();
         let a = &doc.items[0].article;
         // The summary repeats the body's opening, so it is not kept as a standfirst.
         assert_eq!(a.standfirst, None);
@@ -270,7 +284,14 @@ mod tests {
 
     #[test]
     fn rss_items_become_articles() {
-        let doc = parse(RSS.as_bytes(), "https://e.com/rss", None, "feed:1").unwrap();
+        let doc = parse(
+            RSS.as_bytes(),
+            "https://e.com/rss",
+            "https://e.com/rss",
+            None,
+            "feed:1",
+        )
+        .unwrap();
         assert_eq!(doc.title.as_deref(), Some("T"));
         assert_eq!(doc.items.len(), 2);
         let a = &doc.items[0].article;
@@ -293,6 +314,7 @@ mod tests {
         let e = parse(
             b"<rss version='2.0'><channel><item><title>x</titl></item>",
             "u",
+            "u",
             None,
             "s",
         )
@@ -302,23 +324,33 @@ mod tests {
         let e = parse(
             b"<!DOCTYPE html><html><body>hi</body></html>",
             "u",
+            "u",
             None,
             "s",
         )
         .unwrap_err()
         .to_string();
         assert_eq!(e, "u: not a feed: got an HTML page");
-        let e = parse(b"<foo/>", "u", None, "s").unwrap_err().to_string();
+        let e = parse(b"<foo/>", "u", "u", None, "s")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a feed"), "{e}");
     }
 
     #[test]
     fn json_feed_and_latin1() {
         let j = br#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://e.com/j","title":"Jay","content_html":"<p>Body</p>"}]}"#;
-        let doc = parse(j, "https://e.com/feed.json", None, "s").unwrap();
+        let doc = parse(
+            j,
+            "https://e.com/feed.json",
+            "https://e.com/feed.json",
+            None,
+            "s",
+        )
+        .unwrap();
         assert_eq!(doc.items[0].article.blocks[0].text, "Body");
         let l = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss version='2.0'><channel><title>Caf\xe9</title><item><title>No\xebl</title></item></channel></rss>";
-        let doc = parse(l, "u", None, "s").unwrap();
+        let doc = parse(l, "u", "u", None, "s").unwrap();
         assert_eq!(doc.title.as_deref(), Some("Café"));
         assert_eq!(doc.items[0].article.title, "Noël");
     }

@@ -20,6 +20,11 @@ pub struct Feed {
     pub last_fetch: Option<i64>,
     pub last_error: Option<String>,
     pub added_at: i64,
+    /// The URL its items' ids are keyed by (a guid like "42" is only unique within its
+    /// feed): the one it was subscribed at, kept when the feed moves for good, so its items
+    /// stay the same articles.
+    #[serde(skip)]
+    pub id_url: String,
 }
 
 impl Feed {
@@ -39,8 +44,8 @@ pub struct FetchState {
     pub title: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, url, name, full_text, etag, last_modified, last_fetch, last_error, added_at";
+const COLUMNS: &str = "id, url, name, full_text, etag, last_modified, last_fetch, last_error, \
+                       added_at, COALESCE(id_url, url)";
 
 fn row_to_feed(r: &Row<'_>) -> rusqlite::Result<Feed> {
     Ok(Feed {
@@ -53,6 +58,7 @@ fn row_to_feed(r: &Row<'_>) -> rusqlite::Result<Feed> {
         last_fetch: r.get(6)?,
         last_error: r.get(7)?,
         added_at: r.get(8)?,
+        id_url: r.get(9)?,
     })
 }
 
@@ -136,8 +142,10 @@ impl Store {
     /// Moves a subscription to a new URL (its feed moved for good). Fails if another
     /// subscription already has that URL.
     pub fn set_feed_url(&mut self, id: i64, url: &str) -> Result<()> {
-        self.conn()
-            .execute("UPDATE feeds SET url = ?2 WHERE id = ?1", params![id, url])?;
+        self.conn().execute(
+            "UPDATE feeds SET id_url = COALESCE(id_url, url), url = ?2 WHERE id = ?1",
+            params![id, url],
+        )?;
         Ok(())
     }
 

@@ -109,6 +109,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE articles ADD COLUMN item_digest INTEGER;
     "#,
+    // 8: the URL a feed's items' ids are keyed by, kept when the feed moves for good (NULL:
+    // its URL), so a moved feed's items stay the same articles.
+    r#"
+    ALTER TABLE feeds ADD COLUMN id_url TEXT;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
