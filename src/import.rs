@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError};
 
 /// What happened to one input.
 #[derive(Debug)]
@@ -94,19 +95,37 @@ impl Ready {
 enum Prepared {
     /// To store: its entities extracted and its stored form encoded.
     Ready(Box<Ready>),
-    /// Stored already, just as it is: nothing to extract or write, unless this import
-    /// wrote another version of it since the lookup looked.
-    Stored(Box<Article>),
+    /// Stored already, just as it is: nothing to extract or write.
+    Stored { id: ArticleId, title: String },
 }
 
 /// A parsed input made [`Ready`] (or found stored already, when `lookup` can tell), with
-/// the parser's warnings.
-fn prepare(parsed: Parsed, lookup: Option<&Lookup>) -> (Prepared, Vec<String>) {
+/// the parser's warnings. `writing` holds the ids this import is writing, shared by its
+/// workers: the lookup sees only what was committed, so an input whose article this import
+/// writes another version of is written too, not taken as stored.
+fn prepare(
+    parsed: Parsed,
+    lookup: Option<&Lookup>,
+    writing: &Mutex<HashSet<ArticleId>>,
+) -> (Prepared, Vec<String>) {
     let article = parsed.article;
     let digest = Digest::of(&article);
     let prepared = match lookup {
-        Some(l) if l.holds(&article.id, &digest) => Prepared::Stored(Box::new(article)),
-        _ => Prepared::Ready(Box::new(Ready::digested(article, digest))),
+        None => Prepared::Ready(Box::new(Ready::digested(article, digest))),
+        Some(lookup) => {
+            let stored = lookup.holds(&article.id, &digest);
+            let mut writing = writing.lock().unwrap_or_else(PoisonError::into_inner);
+            if stored && !writing.contains(&article.id) {
+                Prepared::Stored {
+                    id: article.id,
+                    title: article.title,
+                }
+            } else {
+                writing.insert(article.id.clone());
+                drop(writing);
+                Prepared::Ready(Box::new(Ready::digested(article, digest)))
+            }
+        }
     };
     (prepared, parsed.warnings)
 }
@@ -132,7 +151,7 @@ impl Item for Input {
         match &self.parsed {
             Ok(Prepared::Ready(ready)) => ready.store_in(store, &Origin::default()),
             // Never asked: inputs with nothing to write are held, not written.
-            Ok(Prepared::Stored(_)) => Ok(Upsert::Unchanged),
+            Ok(Prepared::Stored { .. }) => Ok(Upsert::Unchanged),
             Err(e) => Err(crate::Error::Other(e.clone())),
         }
     }
@@ -153,9 +172,6 @@ struct Writer<'s, F: FnMut(&Report)> {
     // Boxed as they came through the channel: unboxing would free each box on the writer.
     #[allow(clippy::vec_box)]
     discard: Discard<Vec<Box<Ready>>>,
-    /// The ids of the articles this import has written: a later input found stored by a
-    /// lookup may have been looked up before one of them changed the row.
-    written: HashSet<ArticleId>,
 }
 
 impl<'s, F: FnMut(&Report)> Writer<'s, F> {
@@ -169,7 +185,6 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
             totals: Totals::default(),
             on_each,
             discard,
-            written: HashSet::new(),
         }
     }
 
@@ -181,26 +196,16 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         ready: crate::Result<(Prepared, Vec<String>)>,
         more_waiting: bool,
     ) {
-        let ready = match ready {
-            Ok((Prepared::Stored(a), warnings)) if self.written.contains(&a.id) => {
-                // Extracted here, on the writer: only an article given twice in one import.
-                Ok((Prepared::Ready(Box::new(Ready::new(*a))), warnings))
-            }
-            other => other,
-        };
         match ready {
-            Ok((Prepared::Ready(ready), warnings)) => {
-                self.written.insert(ready.article.id.clone());
-                self.bulk.write(
-                    self.store,
-                    Input {
-                        index,
-                        origin,
-                        warnings,
-                        parsed: Ok(Prepared::Ready(ready)),
-                    },
-                )
-            }
+            Ok((Prepared::Ready(ready), warnings)) => self.bulk.write(
+                self.store,
+                Input {
+                    index,
+                    origin,
+                    warnings,
+                    parsed: Ok(Prepared::Ready(ready)),
+                },
+            ),
             Ok((stored, warnings)) => self.bulk.hold(Input {
                 index,
                 origin,
@@ -225,11 +230,11 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         let mut articles = Vec::with_capacity(done.len());
         for Done { item, outcome } in done {
             let outcome = match (item.parsed, outcome) {
-                (Ok(Prepared::Stored(a)), _) => {
+                (Ok(Prepared::Stored { id, title }), _) => {
                     self.totals.skipped += 1;
                     Ok(Imported {
-                        id: a.id,
-                        title: a.title,
+                        id,
+                        title,
                         status: Upsert::Unchanged,
                     })
                 }
@@ -285,12 +290,13 @@ pub fn import_with<T: Sync>(
 ) -> Totals {
     // An input stored already, just as it is, is skipped before extraction: a folder
     // imported again costs little more than reading it.
+    let writing = Mutex::default();
     if jobs <= 1 || items.len() <= 1 {
         let lookup = store.lookup();
         let mut writer = Writer::new(store, on_each, Discard::in_place());
         for (i, item) in items.iter().enumerate() {
             let (origin, parsed) = parse(item);
-            let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
+            let prepared = parsed.map(|p| prepare(p, lookup.as_ref(), &writing));
             writer.write(i, origin, prepared, i + 1 < items.len());
         }
         return writer.finish();
@@ -304,7 +310,7 @@ pub fn import_with<T: Sync>(
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, parse, path) = (&next, &parse, &path);
+            let (next, parse, path, writing) = (&next, &parse, &path, &writing);
             scope.spawn(move || {
                 crate::threads::lower_priority();
                 let lookup = path.as_deref().and_then(|p| Lookup::open(p).ok());
@@ -312,7 +318,7 @@ pub fn import_with<T: Sync>(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
                     let (origin, parsed) = parse(item);
-                    let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
+                    let prepared = parsed.map(|p| prepare(p, lookup.as_ref(), writing));
                     if tx.send((i, origin, prepared)).is_err() {
                         break;
                     }
@@ -390,8 +396,8 @@ mod writer_tests {
         let mut store = Store::open(&dir.path().join("c.db")).unwrap();
         let is_stored = |store: &Store, title: &str| {
             let lookup = store.lookup().expect("a cache file can be looked into");
-            let (prepared, _) = prepare(parsed(title).unwrap(), Some(&lookup));
-            matches!(prepared, Prepared::Stored(_))
+            let (prepared, _) = prepare(parsed(title).unwrap(), Some(&lookup), &Mutex::default());
+            matches!(prepared, Prepared::Stored { .. })
         };
         assert!(!is_stored(&store, "a"));
         let items = ["a", "b", "c"];
@@ -430,7 +436,7 @@ mod writer_tests {
             .push(Block::paragraph("More from Paris."));
         let lookup = store.lookup().unwrap();
         assert!(matches!(
-            prepare(changed, Some(&lookup)).0,
+            prepare(changed, Some(&lookup), &Mutex::default()).0,
             Prepared::Ready(_)
         ));
         assert!(Store::open_in_memory().unwrap().lookup().is_none());
