@@ -8,10 +8,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How long articles may stay uncommitted while more keep arriving.
-pub const BULK_WINDOW: Duration = Duration::from_millis(500);
+pub const BULK_WINDOW: Duration = Duration::from_millis(1000);
 /// How many articles a bulk may hold (each is kept until its bulk commits, in case the
 /// bulk must be stored again one by one).
-pub const BULK_ITEMS: usize = 2000;
+pub const BULK_ITEMS: usize = 5000;
 
 /// Something with an article to store.
 pub trait Item {

@@ -6,6 +6,8 @@
 //! - the reader's list loader, beside the thread that draws: the first frame at 100,000
 //!   articles came 9 ms later when loading the whole list competed with it.
 
+use std::sync::{Condvar, Mutex, PoisonError};
+
 /// Lowers the calling thread's scheduling priority by five steps. Linux only (elsewhere a
 /// no-op); failure is harmless.
 pub fn lower_priority() {
@@ -17,6 +19,94 @@ pub fn lower_priority() {
         // are not told apart: the worst case is a priority left as it was).
         let now = libc::getpriority(libc::PRIO_PROCESS, tid);
         let _ = libc::setpriority(libc::PRIO_PROCESS, tid, (now + 5).min(19));
+    }
+}
+
+/// A counting semaphore for CPU-bound work done on threads that also wait on the network:
+/// a feed refresh fetches with many threads (most of a fetch is waiting), but parsing and
+/// extraction on more threads than there are cores only keeps more feeds in memory at once.
+pub struct CpuPermits {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// A permit held; given back when dropped.
+pub struct Permit<'a>(&'a CpuPermits);
+
+impl CpuPermits {
+    /// As many permits as the machine has cores (at least one).
+    pub fn per_core() -> CpuPermits {
+        CpuPermits::new(std::thread::available_parallelism().map_or(1, usize::from))
+    }
+
+    pub fn new(n: usize) -> CpuPermits {
+        CpuPermits {
+            free: Mutex::new(n.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits for a permit.
+    pub fn acquire(&self) -> Permit<'_> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod permit_tests {
+    use super::CpuPermits;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn no_more_than_the_permits_run_at_once() {
+        let permits = CpuPermits::new(2);
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..50 {
+                        let _p = permits.acquire();
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::yield_now();
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        assert!(most.load(Ordering::SeqCst) <= 2);
+        assert_eq!(running.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn every_permit_can_be_held_at_once_and_comes_back() {
+        let permits = CpuPermits::new(2);
+        let (a, b) = (permits.acquire(), permits.acquire());
+        assert_eq!(*permits.free.lock().unwrap(), 0);
+        drop((a, b));
+        assert_eq!(*permits.free.lock().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_zero_count_still_lets_work_through() {
+        let permits = CpuPermits::new(0);
+        drop(permits.acquire());
+        drop(permits.acquire());
     }
 }
 

@@ -14,6 +14,7 @@ use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::Article;
 use crate::sanitize::{clean_line, clean_text};
 use crate::store::{Digest, Feed, FetchState, Origin, Store, Upsert};
+use crate::threads::CpuPermits;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -153,17 +154,18 @@ pub fn refresh(
     let mut new_per_feed = HashMap::<i64, usize>::new();
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.clamp(1, feeds.len().max(1));
+    let cpu = CpuPermits::per_core();
     let (tx, rx) = mpsc::sync_channel::<Msg>(256);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, feeds, known, client) = (&next, &feeds, &known, &client);
+            let (next, feeds, known, client, cpu) = (&next, &feeds, &known, &client, &cpu);
             scope.spawn(move || {
                 crate::threads::lower_priority();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(f) = feeds.get(i) else { break };
-                    let outcome = fetch_feed(client, f, &known[i], &tx);
+                    let outcome = fetch_feed(client, f, &known[i], cpu, &tx);
                     if tx
                         .send(Msg::Done {
                             feed_id: f.id,
@@ -389,10 +391,12 @@ fn reason_of(e: Error) -> String {
 }
 
 /// Fetches and parses one feed on a worker thread, sending each item as soon as it is ready.
+/// Parsing and extracting hold a `cpu` permit; waiting on the network does not.
 fn fetch_feed(
     client: &Client,
     f: &Feed,
     known: &HashMap<String, i64>,
+    cpu: &CpuPermits,
     tx: &mpsc::SyncSender<Msg>,
 ) -> std::result::Result<FeedOk, String> {
     let fetched = client
@@ -412,6 +416,7 @@ fn fetch_feed(
     };
     let charset = body.charset();
     let source = format!("feed:{}", f.id);
+    let mut permit = cpu.acquire();
     let doc = feed::parse(&body.bytes, &f.url, &f.id_url, charset.as_deref(), &source)
         .map_err(reason_of)?;
     // An id twice in one feed: the last item with it wins, as it would if both were
@@ -435,7 +440,10 @@ fn fetch_feed(
         }
         let ready = match article.link.clone().filter(|_| f.full_text) {
             Some(link) => {
-                match fetch_page(client, &link, &source) {
+                drop(permit);
+                let page = fetch_page(client, &link, &source);
+                permit = cpu.acquire();
+                match page {
                     Ok(page) => merge_full_text(&mut article, page),
                     Err(e) => {
                         let w = format!("feed {} ({}): full text: {e}", f.id, f.label());
