@@ -4,11 +4,12 @@
 //! one, the entities seen beside one, and the articles related through shared entities.
 
 use super::Store;
+use crate::entities::gazetteer::{FastMap, FastSet};
 use crate::error::Result;
 use crate::model::{ArticleId, ArticleMeta, Entity, EntityKind, Field, Mention};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// An entity across the whole cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,10 +52,13 @@ fn field_from_code(code: u8, block: i64) -> Option<Field> {
 /// Entity ids and aliases known to be in the file. Entities are never deleted, so an id
 /// once seen stays valid, unless the bulk that created it is rolled back: then
 /// [`KnownEntities::forget`] must be called.
+/// Looked up once per entity link, so keyed for that: by kind, then by name as a `&str`
+/// (no key to build), with a fast hash.
 #[derive(Default)]
 pub(crate) struct KnownEntities {
-    ids: HashMap<(String, EntityKind), i64>,
-    aliases: HashMap<i64, HashSet<String>>,
+    /// Name to id, one map per kind (in [`EntityKind::ALL`] order).
+    ids: [FastMap<String, i64>; 4],
+    aliases: FastMap<i64, FastSet<String>>,
 }
 
 impl KnownEntities {
@@ -62,8 +66,23 @@ impl KnownEntities {
     const LIMIT: usize = 200_000;
 
     pub(crate) fn forget(&mut self) {
-        self.ids.clear();
+        self.ids.iter_mut().for_each(FastMap::clear);
         self.aliases.clear();
+    }
+
+    fn len(&self) -> usize {
+        let ids: usize = self.ids.iter().map(FastMap::len).sum();
+        ids.max(self.aliases.len())
+    }
+
+    fn ids_of(&mut self, kind: EntityKind) -> &mut FastMap<String, i64> {
+        let slot = match kind {
+            EntityKind::Person => 0,
+            EntityKind::Organization => 1,
+            EntityKind::Place => 2,
+            EntityKind::Other => 3,
+        };
+        &mut self.ids[slot]
     }
 }
 
@@ -71,7 +90,7 @@ impl KnownEntities {
 /// updating an entity's row (and the `entities_top` index) for every article that mentions
 /// it was most of the cost of storing an article.
 #[derive(Default)]
-pub(crate) struct EntityTotals(HashMap<i64, (i64, i64)>);
+pub(crate) struct EntityTotals(FastMap<i64, (i64, i64)>);
 
 impl EntityTotals {
     pub(crate) fn clear(&mut self) {
@@ -102,7 +121,7 @@ pub(super) fn insert_article_entities(
 ) -> Result<()> {
     // Text made for other entities than these would be wrong: then it is made here.
     let encoded = encoded.filter(|l| l.len() == entities.len());
-    if known.ids.len().max(known.aliases.len()) > KnownEntities::LIMIT {
+    if known.len() > KnownEntities::LIMIT {
         known.forget();
     }
     let mut own = EntityTotals::default();
@@ -181,8 +200,7 @@ fn entity_id(
     name: &str,
     kind: EntityKind,
 ) -> Result<i64> {
-    let key = (name.to_string(), kind);
-    if let Some(id) = known.ids.get(&key) {
+    if let Some(id) = known.ids_of(kind).get(name) {
         return Ok(*id);
     }
     let found: Option<i64> = tx
@@ -199,7 +217,7 @@ fn entity_id(
             tx.last_insert_rowid()
         }
     };
-    known.ids.insert(key, id);
+    known.ids_of(kind).insert(name.to_string(), id);
     Ok(id)
 }
 
