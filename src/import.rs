@@ -7,7 +7,7 @@ use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, ArticleId, Entity};
 use crate::store::{Digest, Encoded, Lookup, Origin, Store, Upsert};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -95,8 +95,17 @@ impl Ready {
 enum Prepared {
     /// To store: its entities extracted and its stored form encoded.
     Ready(Box<Ready>),
-    /// Stored already, just as it is: nothing to extract or write.
-    Stored { id: ArticleId, title: String },
+    /// Found stored already, just as it is: nothing to extract or write, unless an earlier
+    /// input of this import wrote another version of it first. The article comes along for
+    /// that case only, and the writer drops it otherwise.
+    Stored(Box<Article>),
+    /// Nothing to write: stored already (`superseded` false), or a later input of this
+    /// import has the same article and wins.
+    Skipped {
+        id: ArticleId,
+        title: String,
+        superseded: bool,
+    },
 }
 
 /// A parsed input made [`Ready`] (or found stored already, when `lookup` can tell), with
@@ -116,10 +125,7 @@ fn prepare(
             let stored = lookup.holds(&article.id, &digest);
             let mut writing = writing.lock().unwrap_or_else(PoisonError::into_inner);
             if stored && !writing.contains(&article.id) {
-                Prepared::Stored {
-                    id: article.id,
-                    title: article.title,
-                }
+                Prepared::Stored(Box::new(article))
             } else {
                 writing.insert(article.id.clone());
                 drop(writing);
@@ -151,7 +157,7 @@ impl Item for Input {
         match &self.parsed {
             Ok(Prepared::Ready(ready)) => ready.store_in(store, &Origin::default()),
             // Never asked: inputs with nothing to write are held, not written.
-            Ok(Prepared::Stored { .. }) => Ok(Upsert::Unchanged),
+            Ok(Prepared::Stored(_) | Prepared::Skipped { .. }) => Ok(Upsert::Unchanged),
             Err(e) => Err(crate::Error::Other(e.clone())),
         }
     }
@@ -165,6 +171,11 @@ impl Item for Input {
 struct Writer<'s, F: FnMut(&Report)> {
     store: &'s mut Store,
     bulk: BulkWriter<Input>,
+    /// Per article, the last input of this import that had it, and whether this import
+    /// wrote the article. Inputs arrive in the order they are ready, not given; with this,
+    /// the article ends as its last input gave it (as it would, one input after another),
+    /// whichever arrives first.
+    last_input: HashMap<ArticleId, (usize, bool)>,
     waiting: BTreeMap<usize, Report>,
     next_to_report: usize,
     totals: Totals,
@@ -180,6 +191,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         Writer {
             store,
             bulk: BulkWriter::new(),
+            last_input: HashMap::new(),
             waiting: BTreeMap::new(),
             next_to_report: 0,
             totals: Totals::default(),
@@ -196,6 +208,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         ready: crate::Result<(Prepared, Vec<String>)>,
         more_waiting: bool,
     ) {
+        let ready = ready.map(|(prepared, warnings)| (self.settle(index, prepared), warnings));
         match ready {
             Ok((Prepared::Ready(ready), warnings)) => self.bulk.write(
                 self.store,
@@ -224,20 +237,76 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         }
     }
 
+    /// What to do with input `index` given the other inputs of this import with the same
+    /// article: an input that a later one supersedes is not written; a later input found
+    /// stored already is written after all when an earlier one has replaced it.
+    fn settle(&mut self, index: usize, prepared: Prepared) -> Prepared {
+        let (id, title) = match &prepared {
+            Prepared::Ready(r) => (&r.article.id, &r.article.title),
+            Prepared::Stored(a) => (&a.id, &a.title),
+            Prepared::Skipped { .. } => return prepared,
+        };
+        let earlier = self.last_input.get(id).copied();
+        if earlier.is_some_and(|(last, _)| last > index) {
+            return Prepared::Skipped {
+                id: id.clone(),
+                title: title.clone(),
+                superseded: true,
+            };
+        }
+        let writes = matches!(prepared, Prepared::Ready(_));
+        // An earlier input wrote its version: this one, stored before the import, must be
+        // written again to end as the article's last version.
+        let rewrite = earlier.is_some_and(|(_, written)| written);
+        self.last_input
+            .insert(id.clone(), (index, writes || rewrite));
+        match prepared {
+            // Rare, so made ready here, on the writer, rather than on a worker.
+            Prepared::Stored(article) if rewrite => Prepared::Ready(Box::new(Ready::new(*article))),
+            Prepared::Stored(article) => Prepared::Skipped {
+                id: article.id,
+                title: article.title,
+                superseded: false,
+            },
+            other => other,
+        }
+    }
+
     /// Commits the open bulk and reports, in input order, every input that is done.
     fn commit(&mut self) {
         let done = self.bulk.release(self.store);
         let mut articles = Vec::with_capacity(done.len());
         for Done { item, outcome } in done {
+            let mut warnings = item.warnings;
             let outcome = match (item.parsed, outcome) {
-                (Ok(Prepared::Stored { id, title }), _) => {
-                    self.totals.skipped += 1;
+                (
+                    Ok(Prepared::Skipped {
+                        id,
+                        title,
+                        superseded,
+                    }),
+                    _,
+                ) => {
+                    if superseded {
+                        warnings.push(
+                            "a later input of this import has the same article; that one is stored"
+                                .to_string(),
+                        );
+                    } else {
+                        self.totals.skipped += 1;
+                    }
                     Ok(Imported {
                         id,
                         title,
                         status: Upsert::Unchanged,
                     })
                 }
+                // Settled into one of the others before it was held.
+                (Ok(Prepared::Stored(article)), _) => Ok(Imported {
+                    id: article.id,
+                    title: article.title,
+                    status: Upsert::Unchanged,
+                }),
                 (Ok(Prepared::Ready(ready)), Some(stored)) => {
                     let outcome = stored
                         .map(|status| Imported {
@@ -259,7 +328,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
             let report = Report {
                 origin: item.origin,
                 outcome,
-                warnings: item.warnings,
+                warnings,
             };
             self.waiting.insert(item.index, report);
         }
@@ -464,14 +533,97 @@ mod writer_tests {
         };
         run(&mut store, &["Old text."], 1);
         // The second input is stored already as far as a lookup made before the first was
-        // written can tell; it must still be written after the first. (With several
-        // workers, inputs reach the writer in the order they are ready, so which of two
-        // versions is stored last is not fixed; it never was.)
+        // written can tell; it must still be written after the first.
         let statuses = run(&mut store, &["New text.", "Old text."], 1);
         assert_eq!(statuses, [Some(Upsert::Updated), Some(Upsert::Updated)]);
         let id = parsed("Ferry").unwrap().article.id;
         let stored = store.article(&id).unwrap().unwrap();
         assert_eq!(stored.blocks[0].text, "Old text.");
+    }
+
+    /// Imports `items` (the article's text, all one article) on two workers, the first input
+    /// parsed slowly so that the later ones reach the writer first; gives each input's
+    /// status and warnings and the text stored at the end.
+    fn import_late_first(store: &mut Store, items: &[&str]) -> (Vec<(Upsert, usize)>, String) {
+        let mut reports = Vec::new();
+        import_with(
+            store,
+            items,
+            2,
+            |t| {
+                if std::ptr::eq(*t, items[0]) {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+                let mut p = parsed("Ferry").unwrap();
+                p.article.blocks = vec![Block::paragraph(*t)];
+                (t.to_string(), Ok(p))
+            },
+            |r| {
+                let i = r.outcome.as_ref().expect("every input stores");
+                reports.push((i.status, r.warnings.len()));
+            },
+        );
+        let id = parsed("Ferry").unwrap().article.id;
+        let text = store.article(&id).unwrap().unwrap().blocks[0].text.clone();
+        (reports, text)
+    }
+
+    #[test]
+    fn on_several_workers_an_article_given_twice_still_ends_as_its_last_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        // The later input reaches the writer first; the earlier one must not replace it.
+        let (reports, text) = import_late_first(&mut store, &["First.", "Second."]);
+        assert_eq!(text, "Second.");
+        // The earlier input is reported, unchanged, with a warning that says why.
+        assert_eq!(reports, [(Upsert::Unchanged, 1), (Upsert::Imported, 0)]);
+
+        // The last input is the version stored already: it is skipped, and so is the
+        // earlier one that arrives after it.
+        let (reports, text) = import_late_first(&mut store, &["Third.", "Second."]);
+        assert_eq!(text, "Second.");
+        assert_eq!(reports, [(Upsert::Unchanged, 1), (Upsert::Unchanged, 0)]);
+    }
+
+    #[test]
+    fn a_last_input_found_stored_is_written_again_when_an_earlier_one_replaced_it() {
+        let mut store = Store::open_in_memory().unwrap();
+        let version = |text: &str| {
+            let mut a = parsed("Ferry").unwrap().article;
+            a.blocks = vec![Block::paragraph(text)];
+            a
+        };
+        import_with(
+            &mut store,
+            &["Old."],
+            1,
+            |t| {
+                (
+                    t.to_string(),
+                    Ok(Parsed {
+                        article: version(t),
+                        warnings: Vec::new(),
+                    }),
+                )
+            },
+            |_| {},
+        );
+        // Input 1 was found stored ("Old.") before input 0 claimed the article, but input 0
+        // reached the writer first and replaced it.
+        let mut statuses = Vec::new();
+        let mut writer = Writer::new(
+            &mut store,
+            |r: &Report| statuses.push(r.outcome.as_ref().map(|i| i.status).ok()),
+            Discard::in_place(),
+        );
+        let new = Prepared::Ready(Box::new(Ready::new(version("New."))));
+        writer.write(0, "new".into(), Ok((new, Vec::new())), true);
+        let old = Prepared::Stored(Box::new(version("Old.")));
+        writer.write(1, "old".into(), Ok((old, Vec::new())), false);
+        writer.finish();
+        assert_eq!(statuses, [Some(Upsert::Updated), Some(Upsert::Updated)]);
+        let id = parsed("Ferry").unwrap().article.id;
+        assert_eq!(store.article(&id).unwrap().unwrap().blocks[0].text, "Old.");
     }
 
     #[test]
