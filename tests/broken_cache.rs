@@ -69,6 +69,36 @@ fn truncated_cache_is_reported_and_doctor_moves_it_aside() {
 }
 
 #[test]
+fn doctor_compact_says_what_it_did_when_there_was_nothing_to_compact() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    let o = dateline(&db, &["doctor", "--compact"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("no cache yet") && out.contains("nothing to compact"),
+        "{out}"
+    );
+    assert!(!db.exists(), "doctor creates no cache");
+
+    let db = populated(dir.path());
+    std::fs::write(
+        &db,
+        b"not a database at all, but long enough to look like a header.....",
+    )
+    .unwrap();
+    let o = dateline(&db, &["doctor", "--compact"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("moved it to"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("not compacted: the fresh cache is empty"),
+        "{out}"
+    );
+}
+
+#[test]
 fn random_bytes_are_not_a_cache() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("random.db");

@@ -171,6 +171,9 @@ pub fn doctor(path: &Path, compact: bool) -> Result<ExitCode> {
             "{}: no cache yet; one will be created on first use",
             path.display()
         );
+        if compact {
+            println!("{}: nothing to compact", path.display());
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let problem = match Store::open(path) {
@@ -217,5 +220,11 @@ pub fn doctor(path: &Path, compact: bool) -> Result<ExitCode> {
     println!("{}: {problem}", path.display());
     println!("moved it to {} and started a fresh cache", aside.display());
     println!("re-import your articles (`dateline import --samples`, `dateline import PATH`)");
+    if compact {
+        println!(
+            "{}: not compacted: the fresh cache is empty",
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
