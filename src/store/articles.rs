@@ -532,10 +532,12 @@ impl Store {
     }
 
     fn set_flag(&self, id: &ArticleId, column: &str, value: bool) -> Result<()> {
-        let n = self.conn.execute(
-            &format!("UPDATE articles SET {column} = ?2 WHERE id = ?1"),
-            params![id.as_str(), value],
-        )?;
+        let n = self.write_alone(|tx| {
+            Ok(tx.execute(
+                &format!("UPDATE articles SET {column} = ?2 WHERE id = ?1"),
+                params![id.as_str(), value],
+            )?)
+        })?;
         if n == 0 {
             return Err(Error::NoSuchArticle(id.to_string()));
         }

@@ -78,11 +78,13 @@ impl Store {
         if let Some(f) = self.feed_by_url(url)? {
             return Ok((f, false));
         }
-        self.conn().execute(
-            "INSERT INTO feeds(url, name, full_text, added_at) VALUES(?1, ?2, ?3, ?4)",
-            params![url, name, full_text, now()],
-        )?;
-        let id = self.conn().last_insert_rowid();
+        let id = self.write_alone(|tx| {
+            tx.execute(
+                "INSERT INTO feeds(url, name, full_text, added_at) VALUES(?1, ?2, ?3, ?4)",
+                params![url, name, full_text, now()],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })?;
         let feed = self
             .feed(id)?
             .ok_or_else(|| Error::Other(format!("feed {id} vanished after insert")))?;
@@ -133,38 +135,39 @@ impl Store {
     /// Removes a feed. Its articles stay (they may be read or starred); they just no longer
     /// belong to a feed.
     pub fn remove_feed(&mut self, id: i64) -> Result<bool> {
-        Ok(self
-            .conn()
-            .execute("DELETE FROM feeds WHERE id = ?1", [id])?
-            > 0)
+        self.write_alone(|tx| Ok(tx.execute("DELETE FROM feeds WHERE id = ?1", [id])? > 0))
     }
 
     /// Moves a subscription to a new URL (its feed moved for good). Fails if another
     /// subscription already has that URL.
     pub fn set_feed_url(&mut self, id: i64, url: &str) -> Result<()> {
-        self.conn().execute(
-            "UPDATE feeds SET id_url = COALESCE(id_url, url), url = ?2 WHERE id = ?1",
-            params![id, url],
-        )?;
-        Ok(())
+        self.write_alone(|tx| {
+            tx.execute(
+                "UPDATE feeds SET id_url = COALESCE(id_url, url), url = ?2 WHERE id = ?1",
+                params![id, url],
+            )?;
+            Ok(())
+        })
     }
 
     /// Records the outcome of a fetch. Validators are replaced only when given, so a failed
     /// fetch keeps the previous ones.
     pub fn set_fetch_state(&mut self, id: i64, state: &FetchState) -> Result<()> {
-        self.conn().execute(
-            "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),
-             last_fetch = ?4, last_error = ?5, name = COALESCE(name, ?6) WHERE id = ?1",
-            params![
-                id,
-                state.etag,
-                state.last_modified,
-                now(),
-                state.error,
-                state.title
-            ],
-        )?;
-        Ok(())
+        self.write_alone(|tx| {
+            tx.execute(
+                "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),
+                 last_fetch = ?4, last_error = ?5, name = COALESCE(name, ?6) WHERE id = ?1",
+                params![
+                    id,
+                    state.etag,
+                    state.last_modified,
+                    now(),
+                    state.error,
+                    state.title
+                ],
+            )?;
+            Ok(())
+        })
     }
 }
 

@@ -190,6 +190,16 @@ impl Store {
     }
 
     /// The underlying connection, for modules that add their own tables (feeds).
+    /// Runs `write` as a transaction of its own. A transaction left open (one whose
+    /// ROLLBACK failed) is not joined: nobody would commit the write, so it fails instead
+    /// of being reported as done.
+    pub(crate) fn write_alone<T>(&self, write: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let out = write(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

@@ -247,6 +247,27 @@ fn no_write_joins_a_transaction_that_no_bulk_owns() {
     s.conn().execute_batch("BEGIN").unwrap();
     assert!(s.upsert(&article("After", &["x"]), &[]).is_err());
     s.conn().execute_batch("ROLLBACK").unwrap();
+
+    // Nor do the small writes: flags and feeds.
+    s.conn().execute_batch("BEGIN").unwrap();
+    assert!(
+        s.set_read(&a.id, true).is_err(),
+        "marked read where nobody commits"
+    );
+    assert!(s.set_starred(&a.id, true).is_err());
+    assert!(s.add_feed("https://x.example/rss", None, false).is_err());
+    s.conn().execute_batch("ROLLBACK").unwrap();
+    assert!(s.feeds().unwrap().is_empty());
+    s.set_read(&a.id, true).unwrap();
+    let (f, _) = s.add_feed("https://x.example/rss", None, false).unwrap();
+    s.conn().execute_batch("BEGIN").unwrap();
+    assert!(s.set_feed_url(f.id, "https://y.example/rss").is_err());
+    assert!(s.set_fetch_state(f.id, &FetchState::default()).is_err());
+    assert!(s.remove_feed(f.id).is_err());
+    s.conn().execute_batch("ROLLBACK").unwrap();
+    assert!(s.article(&a.id).unwrap().unwrap().read);
+    assert!(!s.article(&a.id).unwrap().unwrap().starred);
+    assert_eq!(s.feeds().unwrap()[0].url, "https://x.example/rss");
 }
 
 #[test]
