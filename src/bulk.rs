@@ -19,10 +19,10 @@ pub trait Item {
     fn store_in(&self, store: &mut Store) -> Result<Upsert>;
 }
 
-/// An item with what storing it did (`None` for an input held without an article).
+/// An item with what storing it did.
 pub struct Done<T> {
     pub item: T,
-    pub outcome: Option<Result<Upsert>>,
+    pub outcome: Result<Upsert>,
 }
 
 /// Items stored in the open bulk, committed together. If anything in a bulk fails (a full
@@ -53,10 +53,7 @@ impl<T: Item> BulkWriter<T> {
         }
         let outcome = item.store_in(store);
         let failed = outcome.is_err();
-        let done = Done {
-            item,
-            outcome: Some(outcome),
-        };
+        let done = Done { item, outcome };
         if self.opened.is_none() {
             // Stored in a transaction of its own (no bulk could be opened).
             self.settled.push(done);
@@ -67,18 +64,6 @@ impl<T: Item> BulkWriter<T> {
             self.opened = None;
             store.rollback_bulk();
             self.store_one_by_one(store);
-        }
-    }
-
-    /// Keeps an input that has no article to store, so it is released in its place.
-    pub fn hold(&mut self, item: T) {
-        let done = Done {
-            item,
-            outcome: None,
-        };
-        match self.opened {
-            Some(_) => self.open.push(done),
-            None => self.settled.push(done),
         }
     }
 
@@ -119,9 +104,7 @@ impl<T: Item> BulkWriter<T> {
     /// rollback); they are settled then, so a later bulk that fails never stores them twice.
     fn store_one_by_one(&mut self, store: &mut Store) {
         for mut d in self.open.drain(..) {
-            if d.outcome.is_some() {
-                d.outcome = Some(d.item.store_in(store));
-            }
+            d.outcome = d.item.store_in(store);
             self.settled.push(d);
         }
     }

@@ -99,9 +99,14 @@ enum Prepared {
     /// input of this import wrote another version of it first. The article comes along for
     /// that case only, and the writer drops it otherwise.
     Stored(Box<Article>),
+}
+
+/// What the writer does with a prepared input, given the other inputs with its article.
+enum Settled {
+    Write(Box<Ready>),
     /// Nothing to write: stored already (`superseded` false), or a later input of this
     /// import has the same article and wins.
-    Skipped {
+    Skip {
         id: ArticleId,
         title: String,
         superseded: bool,
@@ -143,23 +148,17 @@ pub fn default_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// An input on its way to the cache: its report so far, and its article unless it failed
-/// to parse.
+/// An input whose article is on its way to the cache, with its report so far.
 struct Input {
     index: usize,
     origin: String,
     warnings: Vec<String>,
-    parsed: std::result::Result<Prepared, String>,
+    ready: Box<Ready>,
 }
 
 impl Item for Input {
     fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
-        match &self.parsed {
-            Ok(Prepared::Ready(ready)) => ready.store_in(store, &Origin::default()),
-            // Never asked: inputs with nothing to write are held, not written.
-            Ok(Prepared::Stored(_) | Prepared::Skipped { .. }) => Ok(Upsert::Unchanged),
-            Err(e) => Err(crate::Error::Other(e.clone())),
-        }
+        self.ready.store_in(store, &Origin::default())
     }
 }
 
@@ -208,67 +207,92 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         ready: crate::Result<(Prepared, Vec<String>)>,
         more_waiting: bool,
     ) {
-        let ready = ready.map(|(prepared, warnings)| (self.settle(index, prepared), warnings));
-        match ready {
-            Ok((Prepared::Ready(ready), warnings)) => self.bulk.write(
+        match ready.map(|(prepared, warnings)| (self.settle(index, prepared), warnings)) {
+            Ok((Settled::Write(ready), warnings)) => self.bulk.write(
                 self.store,
                 Input {
                     index,
                     origin,
                     warnings,
-                    parsed: Ok(Prepared::Ready(ready)),
+                    ready,
                 },
             ),
-            Ok((stored, warnings)) => self.bulk.hold(Input {
-                index,
-                origin,
-                warnings,
-                parsed: Ok(stored),
-            }),
-            Err(e) => self.bulk.hold(Input {
-                index,
-                origin,
-                warnings: Vec::new(),
-                parsed: Err(e.to_string()),
-            }),
+            Ok((
+                Settled::Skip {
+                    id,
+                    title,
+                    superseded,
+                },
+                mut warnings,
+            )) => {
+                if superseded {
+                    warnings.push(
+                        "a later input of this import has the same article; that one is stored"
+                            .to_string(),
+                    );
+                } else {
+                    self.totals.skipped += 1;
+                }
+                let outcome = Ok(Imported {
+                    id,
+                    title,
+                    status: Upsert::Unchanged,
+                });
+                self.waiting.insert(
+                    index,
+                    Report {
+                        origin,
+                        outcome,
+                        warnings,
+                    },
+                );
+            }
+            Err(e) => {
+                let report = Report {
+                    origin,
+                    outcome: Err(e.to_string()),
+                    warnings: Vec::new(),
+                };
+                self.waiting.insert(index, report);
+            }
         }
         if !more_waiting || self.bulk.due() {
             self.commit();
+        } else {
+            self.report_in_order();
         }
     }
 
     /// What to do with input `index` given the other inputs of this import with the same
     /// article: an input that a later one supersedes is not written; a later input found
     /// stored already is written after all when an earlier one has replaced it.
-    fn settle(&mut self, index: usize, prepared: Prepared) -> Prepared {
+    fn settle(&mut self, index: usize, prepared: Prepared) -> Settled {
         let (id, title) = match &prepared {
             Prepared::Ready(r) => (&r.article.id, &r.article.title),
             Prepared::Stored(a) => (&a.id, &a.title),
-            Prepared::Skipped { .. } => return prepared,
         };
         let earlier = self.last_input.get(id).copied();
         if earlier.is_some_and(|(last, _)| last > index) {
-            return Prepared::Skipped {
+            return Settled::Skip {
                 id: id.clone(),
                 title: title.clone(),
                 superseded: true,
             };
         }
-        let writes = matches!(prepared, Prepared::Ready(_));
         // An earlier input wrote its version: this one, stored before the import, must be
         // written again to end as the article's last version.
         let rewrite = earlier.is_some_and(|(_, written)| written);
-        self.last_input
-            .insert(id.clone(), (index, writes || rewrite));
+        let writes = rewrite || matches!(prepared, Prepared::Ready(_));
+        self.last_input.insert(id.clone(), (index, writes));
         match prepared {
+            Prepared::Ready(ready) => Settled::Write(ready),
             // Rare, so made ready here, on the writer, rather than on a worker.
-            Prepared::Stored(article) if rewrite => Prepared::Ready(Box::new(Ready::new(*article))),
-            Prepared::Stored(article) => Prepared::Skipped {
+            Prepared::Stored(article) if rewrite => Settled::Write(Box::new(Ready::new(*article))),
+            Prepared::Stored(article) => Settled::Skip {
                 id: article.id,
                 title: article.title,
                 superseded: false,
             },
-            other => other,
         }
     }
 
@@ -277,62 +301,29 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
         let done = self.bulk.release(self.store);
         let mut articles = Vec::with_capacity(done.len());
         for Done { item, outcome } in done {
-            let mut warnings = item.warnings;
-            let outcome = match (item.parsed, outcome) {
-                (
-                    Ok(Prepared::Skipped {
-                        id,
-                        title,
-                        superseded,
-                    }),
-                    _,
-                ) => {
-                    if superseded {
-                        warnings.push(
-                            "a later input of this import has the same article; that one is stored"
-                                .to_string(),
-                        );
-                    } else {
-                        self.totals.skipped += 1;
-                    }
-                    Ok(Imported {
-                        id,
-                        title,
-                        status: Upsert::Unchanged,
-                    })
-                }
-                // Settled into one of the others before it was held.
-                (Ok(Prepared::Stored(article)), _) => Ok(Imported {
-                    id: article.id,
-                    title: article.title,
-                    status: Upsert::Unchanged,
-                }),
-                (Ok(Prepared::Ready(ready)), Some(stored)) => {
-                    let outcome = stored
-                        .map(|status| Imported {
-                            id: ready.article.id.clone(),
-                            title: ready.article.title.clone(),
-                            status,
-                        })
-                        .map_err(|e| {
-                            format!("{}: {}", ready.article.source, self.store.explain(e))
-                        });
-                    articles.push(ready);
-                    outcome
-                }
-                (Err(e), _) => Err(e),
-                (Ok(Prepared::Ready(ready)), None) => {
-                    Err(format!("{}: not stored", ready.article.source))
-                }
-            };
+            let ready = item.ready;
+            let outcome = outcome
+                .map(|status| Imported {
+                    id: ready.article.id.clone(),
+                    title: ready.article.title.clone(),
+                    status,
+                })
+                .map_err(|e| format!("{}: {}", ready.article.source, self.store.explain(e)));
+            articles.push(ready);
             let report = Report {
                 origin: item.origin,
                 outcome,
-                warnings,
+                warnings: item.warnings,
             };
             self.waiting.insert(item.index, report);
         }
         self.discard.discard(articles);
+        self.report_in_order();
+    }
+
+    /// Reports every input whose turn has come: reports go out in input order, and an
+    /// article's only once it is committed.
+    fn report_in_order(&mut self) {
         while let Some(r) = self.waiting.remove(&self.next_to_report) {
             self.totals.add(&r);
             (self.on_each)(&r);

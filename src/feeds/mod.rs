@@ -281,8 +281,6 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
         let released = self.bulk.release(self.store);
         let mut done = Vec::with_capacity(released.len());
         for Done { item: w, outcome } in released {
-            // Every item here was written, so it has an outcome.
-            let Some(outcome) = outcome else { continue };
             match outcome {
                 Ok(Upsert::Imported) => {
                     self.summary.new_articles += 1;
