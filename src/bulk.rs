@@ -12,11 +12,16 @@ pub const BULK_WINDOW: Duration = Duration::from_millis(1000);
 /// How many articles a bulk may hold (each is kept until its bulk commits, in case the
 /// bulk must be stored again one by one).
 pub const BULK_ITEMS: usize = 5000;
+/// How much article text a bulk may hold: long articles (full-text pages) fill a bulk's
+/// memory long before its count does.
+pub const BULK_TEXT: usize = 32 << 20;
 
 /// Something with an article to store.
 pub trait Item {
     /// Stores the article (in the store's open bulk, if any).
     fn store_in(&self, store: &mut Store) -> Result<Upsert>;
+    /// How many bytes of text the article holds.
+    fn text_len(&self) -> usize;
 }
 
 /// An item with what storing it did.
@@ -33,6 +38,8 @@ pub struct BulkWriter<T> {
     opened: Option<Instant>,
     /// Items of the open bulk, not committed yet.
     open: Vec<Done<T>>,
+    /// Their text, in bytes.
+    open_text: usize,
     /// Items committed (or failed for good), not released yet; they came before `open`.
     settled: Vec<Done<T>>,
 }
@@ -42,6 +49,7 @@ impl<T: Item> BulkWriter<T> {
         BulkWriter {
             opened: None,
             open: Vec::new(),
+            open_text: 0,
             settled: Vec::new(),
         }
     }
@@ -59,6 +67,7 @@ impl<T: Item> BulkWriter<T> {
             self.settled.push(done);
             return;
         }
+        self.open_text += done.item.text_len();
         self.open.push(done);
         if failed {
             self.opened = None;
@@ -72,7 +81,11 @@ impl<T: Item> BulkWriter<T> {
     pub fn due(&self) -> bool {
         match self.opened {
             None => !self.settled.is_empty(),
-            Some(t) => t.elapsed() >= BULK_WINDOW || self.open.len() >= BULK_ITEMS,
+            Some(t) => {
+                t.elapsed() >= BULK_WINDOW
+                    || self.open.len() >= BULK_ITEMS
+                    || self.open_text >= BULK_TEXT
+            }
         }
     }
 
@@ -90,6 +103,7 @@ impl<T: Item> BulkWriter<T> {
     /// Commits the open bulk (storing its items one by one if the commit fails) and hands
     /// back every waiting item with its outcome, in the order they came.
     pub fn release(&mut self, store: &mut Store) -> Vec<Done<T>> {
+        self.open_text = 0;
         if self.opened.take().is_some() {
             if store.end_bulk().is_err() {
                 self.store_one_by_one(store);
@@ -103,6 +117,7 @@ impl<T: Item> BulkWriter<T> {
     /// Stores the open bulk's items again, each in a transaction of its own (after a
     /// rollback); they are settled then, so a later bulk that fails never stores them twice.
     fn store_one_by_one(&mut self, store: &mut Store) {
+        self.open_text = 0;
         for mut d in self.open.drain(..) {
             d.outcome = d.item.store_in(store);
             self.settled.push(d);
@@ -172,8 +187,44 @@ impl<T: Send + 'static> Drop for Discard<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::Discard;
+    use super::*;
     use std::sync::Arc;
+
+    /// An article of `text` bytes that stores as imported.
+    struct Sized(usize);
+
+    impl Item for Sized {
+        fn store_in(&self, _: &mut Store) -> Result<Upsert> {
+            Ok(Upsert::Imported)
+        }
+        fn text_len(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[test]
+    fn a_bulk_is_due_when_its_count_or_its_text_is_full() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut bulk = BulkWriter::new();
+        for _ in 0..BULK_ITEMS - 1 {
+            bulk.write(&mut store, Sized(10));
+        }
+        assert!(!bulk.due());
+        bulk.write(&mut store, Sized(10));
+        assert!(bulk.due());
+        assert_eq!(bulk.release(&mut store).len(), BULK_ITEMS);
+
+        // Three long articles fill a bulk's text.
+        bulk.write(&mut store, Sized(BULK_TEXT / 3));
+        bulk.write(&mut store, Sized(BULK_TEXT / 3));
+        assert!(!bulk.due());
+        bulk.write(&mut store, Sized(BULK_TEXT - 2 * (BULK_TEXT / 3)));
+        assert!(bulk.due());
+        assert_eq!(bulk.release(&mut store).len(), 3);
+        // A new bulk starts empty.
+        bulk.write(&mut store, Sized(BULK_TEXT / 3));
+        assert!(!bulk.due());
+    }
 
     #[test]
     fn everything_discarded_is_freed_when_the_discard_is_dropped() {

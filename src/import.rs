@@ -85,6 +85,11 @@ impl Ready {
         }
     }
 
+    /// How many bytes of text it holds (its stored body, which is nearly all of it).
+    pub fn text_len(&self) -> usize {
+        self.encoded.text_len() + self.article.title.len()
+    }
+
     /// Stores it (in the store's open bulk, if any), from `origin`.
     pub fn store_in(&self, store: &mut Store, origin: &Origin) -> crate::Result<Upsert> {
         store.upsert_encoded(&self.article, &self.encoded, &self.entities, origin)
@@ -159,6 +164,10 @@ struct Input {
 impl Item for Input {
     fn store_in(&self, store: &mut Store) -> crate::Result<Upsert> {
         self.ready.store_in(store, &Origin::default())
+    }
+
+    fn text_len(&self) -> usize {
+        self.ready.text_len()
     }
 }
 

@@ -227,6 +227,10 @@ impl Item for Written {
         };
         self.item.store_in(store, &origin)
     }
+
+    fn text_len(&self) -> usize {
+        self.item.text_len()
+    }
 }
 
 /// The one thread that holds the store during a refresh: items go into the cache in bulk

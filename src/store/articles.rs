@@ -106,6 +106,11 @@ pub struct Encoded {
 }
 
 impl Encoded {
+    /// The article's stored text, in bytes.
+    pub fn text_len(&self) -> usize {
+        self.body.len()
+    }
+
     /// The stored form of `article` and of its `entities` (pass the same entities to
     /// [`Store::upsert_encoded`]).
     pub fn of(article: &Article, entities: &[Entity]) -> Encoded {
