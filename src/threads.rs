@@ -5,6 +5,8 @@
 //!   bottleneck): on a 2-core machine this took a 50,000-item fetch from 11 s to 10 s;
 //! - the reader's list loader, beside the thread that draws: the first frame at 100,000
 //!   articles came 9 ms later when loading the whole list competed with it.
+//!
+//! And CPU-bound work on threads that mostly wait takes a permit per core ([`CpuPermits`]).
 
 use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -24,7 +26,8 @@ pub fn lower_priority() {
 
 /// A counting semaphore for CPU-bound work done on threads that also wait on the network:
 /// a feed refresh fetches with many threads (most of a fetch is waiting), but parsing and
-/// extraction on more threads than there are cores only keeps more feeds in memory at once.
+/// extraction on more threads than there are cores only take turns on them (a 50,000-item
+/// fetch on 2 cores used 6 % more CPU with 8 threads parsing at once).
 pub struct CpuPermits {
     free: Mutex<usize>,
     freed: Condvar,
