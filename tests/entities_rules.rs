@@ -136,6 +136,39 @@ fn surnames_corefer_with_full_names() {
 }
 
 #[test]
+fn a_place_name_after_a_given_name_is_a_surname() {
+    // Gao and Rivera are listed places (a city in Mali, towns in the Americas).
+    let es = ents(&[
+        "“The salt was late,” said Pedro Gao, an adviser at Amazon, in Lima.",
+        "Gao said talks would go on. Valentina Rivera agreed; Rivera and Gao left.",
+    ]);
+    let gao = named(&es, "Pedro Gao").expect("Pedro Gao");
+    assert_eq!(gao.kind, EntityKind::Person);
+    assert_eq!(gao.count(), 3);
+    assert!(gao.aliases.contains(&"Gao".to_string()));
+    let rivera = named(&es, "Valentina Rivera").expect("Valentina Rivera");
+    assert_eq!((rivera.kind, rivera.count()), (EntityKind::Person, 2));
+    assert!(named(&es, "Pedro").is_none_or(|e| e.name == "Pedro Gao"));
+    assert!(named(&es, "Lima").is_some_and(|e| e.kind == EntityKind::Place));
+
+    // Without a full name beside it, a listed place is a place; a given name that is also
+    // an English word (`Will`) makes no surname of one.
+    let es = ents(&["The convoy reached Gao at dawn. Will Mali agree to more talks?"]);
+    for place in ["Gao", "Mali"] {
+        let e = named(&es, place).unwrap_or_else(|| panic!("{place}"));
+        assert_eq!(e.kind, EntityKind::Place, "{place}");
+    }
+    // And a first name never takes a place's mentions: `Georgia` after `Georgia Vance`.
+    let es = ents(&["Georgia Vance flew to Tbilisi. Georgia signed the deal with Armenia."]);
+    let georgia = es.iter().find(|e| {
+        e.mentions
+            .iter()
+            .any(|m| m.text == "Georgia" && m.start > 20)
+    });
+    assert_eq!(georgia.map(|e| e.kind), Some(EntityKind::Place), "{es:#?}");
+}
+
+#[test]
 fn titles_are_stripped_and_cue_people() {
     let es = ents(&["President Okonkwo and Dr Halvorsen met Mr. Quist at the Central Bank."]);
     for n in ["Okonkwo", "Halvorsen", "Quist"] {

@@ -210,17 +210,25 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         }
     }
     for f in found.iter_mut() {
-        // Weak guesses only: unlisted words and towns (a lone `Obama` after `Barack Obama`).
-        if f.cand.strength >= 2 || f.cand.words != 1 {
-            continue;
-        }
-        if f.cand.kind.is_some_and(|k| k != EntityKind::Person) && f.cand.canonical.is_none() {
+        if f.cand.words != 1 {
             continue;
         }
         let t = keys.get(f.key);
+        // Weak guesses: unlisted words and towns (a lone `Obama` after `Barack Obama`).
+        let weak = f.cand.strength < 2
+            && (f.cand.kind.is_none_or(|k| k == EntityKind::Person) || f.cand.canonical.is_some());
+        // A listed place that is the surname of a person named in full (`Gao` after
+        // `Pedro Gao`): only as a surname, never as a first name.
+        let surname = !weak
+            && f.cand.kind == Some(EntityKind::Place)
+            && !f.cand.demonym
+            && anchors.contains_key(&(true, t));
+        if !weak && !surname {
+            continue;
+        }
         let pick = anchors
             .get(&(true, t))
-            .or_else(|| anchors.get(&(false, t)))
+            .or_else(|| anchors.get(&(false, t)).filter(|_| weak))
             .and_then(|v| v.iter().max_by_key(|&&k| person_count[k]));
         if let Some(&full) = pick {
             f.key = full;

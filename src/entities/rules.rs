@@ -763,7 +763,15 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 && f.gaz_at(words, p + 1).is_none();
             // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
             let town_surname = len == 1 && e.town && from < p;
-            let given_first = given_first || town_surname;
+            // `Pedro Gao`, `Michael Jordan`: any other listed place right after a given name
+            // (one that is no English word) is a surname too.
+            let given_before = len == 1
+                && e.kind == Some(EntityKind::Place)
+                && !e.demonym
+                && from + 1 == p
+                && f.given(words[p - 1])
+                && !f.common(words[p - 1]);
+            let given_first = given_first || town_surname || given_before;
             if !given_first {
                 unknown_run(f, &words[from..p], cue, out);
                 let a = f.toks[words[p]].start;
