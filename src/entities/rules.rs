@@ -241,6 +241,31 @@ impl Field<'_> {
         None
     }
 
+    /// A listed name that goes on past the lower-case word `b` of the run starting at `i`
+    /// (`Intergovernmental Panel on Climate Change`, `… Co-operation and Development`):
+    /// the end of the name, if the gazetteer has the whole of it.
+    fn listed_across(&self, i: usize, b: usize) -> Option<usize> {
+        let w = self.w(b);
+        if w.len() > 4 || !w.bytes().all(|c| c.is_ascii_lowercase()) || !self.cap(b + 1) {
+            return None;
+        }
+        let mut e = b + 1;
+        while e < self.toks.len() && self.cap(e) {
+            e += 1;
+        }
+        let end = self.toks[e - 1].end;
+        // From the run's first word, or its second after a sentence's `The`.
+        let starts = [i, i + 1];
+        let from = &starts[..1 + usize::from(self.w(i) == "The" && i + 1 < b)];
+        from.iter()
+            .any(|&a| {
+                self.g
+                    .lookup(&key(&self.s[self.toks[a].start..end]))
+                    .is_some()
+            })
+            .then_some(e)
+    }
+
     /// End (exclusive token index) of the capitalised run starting at `i`.
     fn chunk_end(&self, i: usize) -> usize {
         let n = self.toks.len();
@@ -271,8 +296,12 @@ impl Field<'_> {
                 let nx = self.w(b + 1);
                 // A lower-case tail that is no English word belongs to the name
                 // (Leung Che-cheung); `ICBM-class` and `Russia-backed` stay apart.
+                // `Co-operation`, `Co-ordination` inside a name (`… Economic Co-operation
+                // and Development`).
                 if self.is_word(b + 1)
                     && (self.cap(b + 1)
+                        || (self.w(b - 1) == "Co"
+                            && (nx.starts_with("operat") || nx.starts_with("ordinat")))
                         || nx.chars().all(|c| c.is_ascii_digit())
                         || (nx.len() <= 5
                             && !HYPHEN_MODIFIERS_SET.contains(nx)
@@ -317,6 +346,10 @@ impl Field<'_> {
             }
             if t.kind == Kind::Word {
                 let w = self.w(b);
+                if let Some(e) = self.listed_across(i, b) {
+                    b = e;
+                    continue;
+                }
                 let prev = self.w(b - 1);
                 let org_so_far =
                     (i..b).any(|k| self.is_word(k) && ORG_WORDS_SET.contains(self.w(k)));
@@ -582,7 +615,8 @@ fn is_direction(w: &str) -> bool {
 }
 
 fn never(w: &str) -> bool {
-    NEVER_SET.contains(w)
+    // Negative contractions open sentences (`Don't`, `Won’t`) and are never names.
+    NEVER_SET.contains(w) || w.ends_with("n't") || w.ends_with("n’t")
 }
 
 /// Types one title-free piece of a capitalised run.
@@ -763,6 +797,13 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 && f.gaz_at(words, p + 1).is_none();
             // `Barack Obama`: a town name right after an unlisted capitalised word is a surname.
             let town_surname = len == 1 && e.town && from < p;
+            // `Ama Hansen`: a town name before a listed surname that is no place is a given name.
+            let town_given = len == 1
+                && e.town
+                && p + 1 < words.len()
+                && f.surname(words[p + 1])
+                && !f.common(words[p + 1])
+                && f.gaz_at(words, p + 1).is_none();
             // `Pedro Gao`, `Michael Jordan`: any other listed place right after a given name
             // (one that is no English word) is a surname too.
             let given_before = len == 1
@@ -771,7 +812,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 && from + 1 == p
                 && f.given(words[p - 1])
                 && !f.common(words[p - 1]);
-            let given_first = given_first || town_surname || given_before;
+            let given_first = given_first || town_surname || given_before || town_given;
             if !given_first {
                 unknown_run(f, &words[from..p], cue, out);
                 let a = f.toks[words[p]].start;
@@ -896,9 +937,10 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         }
         // `the Council`, `the Church`, `the South`: a capitalised keyword after `the`
         // mid-sentence names a body or region already named in full or known to the reader.
+        // (`The Commission said` opens a sentence with the same body.)
         let after_the = words[0] > 0
             && f.is_word(words[0] - 1)
-            && f.w(words[0] - 1) == "the"
+            && matches!(f.w(words[0] - 1), "the" | "The")
             && !f.weak_cap(words[0]);
         if after_the
             && matches!(

@@ -561,20 +561,21 @@ fn non_empty_credit(credit: &str) -> Option<String> {
 }
 
 /// Credits are often set in capitals (`Kyodo/via REUTERS`); agency names read better in title
-/// case, while short acronyms (AP, AFP, EPA) stay as they are.
+/// case, while short acronyms (AP, AFP, EPA, and both halves of EPA-EFE) stay as they are.
 fn normalise_credit(credit: &str) -> String {
+    let word = |part: &str| {
+        let letters = part.chars().filter(|c| c.is_alphabetic()).count();
+        if letters > 3 && part.chars().all(|c| !c.is_lowercase()) {
+            capitalise(&part.to_lowercase())
+        } else {
+            part.to_string()
+        }
+    };
     let words: Vec<String> = credit
         .split(' ')
         .map(|w| {
             w.split('/')
-                .map(|part| {
-                    let letters = part.chars().filter(|c| c.is_alphabetic()).count();
-                    if letters > 3 && part.chars().all(|c| !c.is_lowercase()) {
-                        capitalise(&part.to_lowercase())
-                    } else {
-                        part.to_string()
-                    }
-                })
+                .map(|part| part.split('-').map(word).collect::<Vec<_>>().join("-"))
                 .collect::<Vec<_>>()
                 .join("/")
         })

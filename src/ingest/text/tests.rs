@@ -96,6 +96,17 @@ fn standfirst_is_only_taken_when_set_apart() {
 }
 
 #[test]
+fn a_credit_in_capitals_keeps_its_acronyms() {
+    let text = "Aid arrives\n\nTrucks crossed at dawn.\n\nTrucks wait at the border [EPA-EFE]\n\nA driver rests, in this photo taken by KYODO-NEWS.\n\nMore to come.\n";
+    let a = parse(text);
+    let caps = captions(&a);
+    assert_eq!(caps.len(), 2, "{:#?}", a.blocks);
+    assert_eq!(caps[0].credit.as_deref(), Some("EPA-EFE"));
+    // Each half of a hyphenated credit on its own: an acronym stays, a name reads as one.
+    assert_eq!(caps[1].credit.as_deref(), Some("Kyodo-News"));
+}
+
+#[test]
 fn wire_captions_in_other_shapes() {
     let text = "Flood waters rise in the capital\n\nRescuers worked through the night.\n\nResidents wade through a flooded street in Jakarta, Indonesia, March 3, 2025. REUTERS/Willy Kurniawan\n\nA man carries a child (AP Photo/Dita Alangkara)\n\nVolunteers hand out food [Bay Ismoyo/AFP]\n\nMore rain is expected.\n\nRead more\n";
     let a = parse(text);
