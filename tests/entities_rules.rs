@@ -202,6 +202,15 @@ fn listed_names_run_across_lower_case_words() {
 }
 
 #[test]
+fn bodies_and_parties_that_speak_are_organisations() {
+    let es = ents(&["The bill passed. The House said it would meet; later Democrats said no."]);
+    for org in ["House", "Democrats"] {
+        let e = named(&es, org).unwrap_or_else(|| panic!("{org}: {es:#?}"));
+        assert_eq!(e.kind, EntityKind::Organization, "{org}");
+    }
+}
+
+#[test]
 fn places_by_their_english_spelling() {
     let es = ents(&[
         "Officials told reporters in Montreal and in The Hague; Montréal agreed.",

@@ -965,6 +965,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
                     | "Times"
                     | "Post"
                     | "Crown"
+                    | "House"
             )
         {
             cand.kind = Some(EntityKind::Organization);
@@ -991,7 +992,14 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             .get(words[0] + 1)
             .filter(|t| t.kind == Kind::Word)
             .map(|t| t.text(f.s));
-        if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w)) {
+        // `Conservatives said`, `Democrats said`: a plural common noun that speaks is a
+        // party or a group, not a person.
+        let plural_group = text.len() > 3
+            && text.ends_with('s')
+            && !text.ends_with("ss")
+            && f.common(words[0])
+            && !f.surname(words[0]);
+        if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w)) || (cue && plural_group) {
             cand.kind = Some(EntityKind::Organization);
             cand.strength = 1;
         } else if cue {
