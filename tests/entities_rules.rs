@@ -211,6 +211,19 @@ fn bodies_and_parties_that_speak_are_organisations() {
 }
 
 #[test]
+fn a_word_the_article_also_writes_in_lower_case_is_no_name() {
+    let es = ents(&[
+        "Attendees cheered. Quartiles were drawn. Later the attendees left.",
+        "The quartiles told a story. Quantcast measured it (see quantcast.com).",
+    ]);
+    for word in ["Attendees", "Quartiles"] {
+        assert!(named(&es, word).is_none(), "{word}: {es:#?}");
+    }
+    // A web address in lower case is not the word in prose.
+    assert!(named(&es, "Quantcast").is_some(), "{es:#?}");
+}
+
+#[test]
 fn places_by_their_english_spelling() {
     let es = ents(&[
         "Officials told reporters in Montreal and in The Hague; Montréal agreed.",

@@ -141,7 +141,42 @@ pub fn extract(article: &Article) -> Vec<Entity> {
         }
     }
     resolve(&mut found, &keys);
-    build(found, &keys)
+    let mut entities = build(found, &keys);
+    entities.retain(|e| !is_a_word_here(e, article));
+    entities
+}
+
+/// A single word of no known kind that the article also writes in lower case (`Attendees`
+/// opening a sentence, `attendees` further on) is a word, not a name.
+fn is_a_word_here(e: &Entity, article: &Article) -> bool {
+    if e.kind != EntityKind::Other || e.name.contains([' ', '-']) {
+        return false;
+    }
+    let lower = e.name.to_lowercase();
+    if lower == e.name {
+        return false;
+    }
+    fields(article)
+        .into_iter()
+        .any(|(_, text)| has_word(text, &lower))
+}
+
+/// Whether `word` occurs in `text` as a whole word of prose (not part of a web or mail
+/// address: `quantcast.com` does not make `Quantcast` a word).
+fn has_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+        let before = text[..at].chars().next_back();
+        let rest = &text[at + word.len()..];
+        let mut after = rest.chars();
+        let next = after.next();
+        let address = before.is_some_and(|c| matches!(c, '.' | '/' | '@' | '_'))
+            || (matches!(next, Some('.' | '@' | '/' | '_'))
+                && after.next().is_some_and(char::is_alphanumeric));
+        !address
+            && !before.is_some_and(char::is_alphanumeric)
+            && !next.is_some_and(char::is_alphanumeric)
+    })
 }
 
 fn resolve(found: &mut [Found], keys: &Keys) {
