@@ -176,6 +176,11 @@ fn contractions_are_not_names() {
     for c in ["Don't", "Isn't", "Wasn't"] {
         assert!(es.iter().all(|e| !e.name.contains(c)), "{c}: {es:#?}");
     }
+    // Nor are the interjections that open an interview's turns.
+    let es = ents(&["Hmm. Nah, I doubt it. Ooh, look! Yeah, Steven came."]);
+    for c in ["Hmm", "Nah", "Ooh", "Yeah"] {
+        assert!(es.iter().all(|e| !e.name.contains(c)), "{c}: {es:#?}");
+    }
 }
 
 #[test]
