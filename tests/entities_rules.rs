@@ -234,6 +234,28 @@ fn a_word_the_article_also_writes_in_lower_case_is_no_name() {
 }
 
 #[test]
+fn a_name_followed_by_its_region_is_a_place() {
+    // Cambridge and Eugene are also a surname and a given name, so no list has the towns.
+    let es = ents(&[
+        "He spoke at his office in Cambridge, Massachusetts. She grew up in Eugene, Oregon.",
+    ]);
+    for place in ["Cambridge", "Eugene"] {
+        assert_eq!(
+            named(&es, place).map(|e| e.kind),
+            Some(EntityKind::Place),
+            "{place}: {es:#?}"
+        );
+    }
+    // `Oregon's governor` goes on: the name is not in a region, it holds an office there.
+    let es = ents(&["Asked again, Ms Cambridge, Oregon's governor, disagreed."]);
+    assert_eq!(
+        named(&es, "Cambridge").map(|e| e.kind),
+        Some(EntityKind::Person),
+        "{es:#?}"
+    );
+}
+
+#[test]
 fn places_by_their_english_spelling() {
     let es = ents(&[
         "Officials told reporters in Montreal and in The Hague; Montréal agreed.",

@@ -860,6 +860,31 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     unknown_run(f, &words[from..p], cue, out);
 }
 
+/// Whether word `i` is followed by `, <listed place>` that ends a clause (a full stop, a
+/// comma, the end of the field): `Cambridge, Massachusetts.`
+fn in_region(f: &Field, i: usize) -> bool {
+    if f.toks.get(i + 1).map(|t| t.kind) != Some(Kind::Punct(',')) || !f.cap(i + 2) {
+        return false;
+    }
+    // The longest listed place of up to three words after the comma.
+    let mut end = i + 2;
+    while end < f.toks.len() && end < i + 5 && f.cap(end) && !f.toks[end].possessive {
+        end += 1;
+    }
+    (i + 3..=end).rev().any(|e| {
+        let closes = f
+            .toks
+            .get(e)
+            .is_none_or(|t| matches!(t.kind, Kind::Punct('.' | ',' | ';' | ')')));
+        let span = &f.s[f.toks[i + 2].start..f.toks[e - 1].end];
+        closes
+            && !f.toks[e - 1].possessive
+            && f.g
+                .lookup(&key(span))
+                .is_some_and(|en| en.kind == Some(EntityKind::Place) && !en.demonym && !en.town)
+    })
+}
+
 /// A stretch of capitalised words no list knows.
 fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) {
     let mut a = 0;
@@ -976,6 +1001,14 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         if after_the && matches!(text, "North" | "South" | "East" | "West" | "Midwest") {
             cand.kind = Some(EntityKind::Place);
             cand.strength = 1;
+            out.push(cand);
+            return;
+        }
+        // `Cambridge, Massachusetts`, `Paris, Texas`: a name followed by the region or
+        // country it is in, closing the clause, is a place.
+        if in_region(f, words[0]) {
+            cand.kind = Some(EntityKind::Place);
+            cand.strength = 2;
             out.push(cand);
             return;
         }
