@@ -146,6 +146,9 @@ pub fn refresh(
         .iter()
         .map(|f| store.feed_item_digests(f))
         .collect::<Result<_>>()?;
+    // A story another feed brought first stays that feed's: it is not written again from
+    // this one (the two versions would take turns, one each refresh).
+    let owners = store.feed_owners()?;
     let client = Client::new(opts.clone());
     let mut summary = Summary {
         feeds: feeds.len(),
@@ -159,13 +162,18 @@ pub fn refresh(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, feeds, known, client, cpu) = (&next, &feeds, &known, &client, &cpu);
+            let (next, feeds, client, cpu) = (&next, &feeds, &client, &cpu);
+            let seen = (&known, &owners);
             scope.spawn(move || {
                 crate::threads::lower_priority();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(f) = feeds.get(i) else { break };
-                    let outcome = fetch_feed(client, f, &known[i], cpu, &tx);
+                    let seen = Seen {
+                        own: &seen.0[i],
+                        owners: seen.1,
+                    };
+                    let outcome = fetch_feed(client, f, seen, cpu, &tx);
                     if tx
                         .send(Msg::Done {
                             feed_id: f.id,
@@ -188,6 +196,7 @@ pub fn refresh(
             bulk: BulkWriter::new(),
             finished: Vec::new(),
             unstored: HashMap::new(),
+            claimed: HashMap::new(),
             done: 0,
             discard: Discard::on_own_thread(),
         };
@@ -246,6 +255,8 @@ struct FeedWriter<'a, P: FnMut(&Progress)> {
     finished: Vec<(i64, std::result::Result<FeedOk, String>)>,
     /// Per feed, how many of its items could not be stored in this refresh.
     unstored: HashMap<i64, usize>,
+    /// The feed each article written in this refresh came from.
+    claimed: HashMap<crate::model::ArticleId, i64>,
     done: usize,
     // Boxed as they came through the channel: unboxing would free each box on the writer.
     #[allow(clippy::vec_box)]
@@ -260,15 +271,28 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                 item,
                 guid,
                 digest,
-            } => self.bulk.write(
-                self.store,
-                Written {
-                    feed_id,
-                    item,
-                    guid,
-                    digest,
-                },
-            ),
+            } => {
+                // A story new to the cache that two feeds bring in one refresh is the
+                // first-subscribed feed's, whichever arrives first.
+                let first = self
+                    .claimed
+                    .entry(item.article.id.clone())
+                    .or_insert(feed_id);
+                if *first < feed_id {
+                    self.discard.discard(vec![item]);
+                    return;
+                }
+                *first = feed_id;
+                self.bulk.write(
+                    self.store,
+                    Written {
+                        feed_id,
+                        item,
+                        guid,
+                        digest,
+                    },
+                )
+            }
             Msg::Warning(w) => self.summary.warnings.push(w),
             Msg::Done { feed_id, outcome } => {
                 self.finished.push((feed_id, outcome));
@@ -392,12 +416,21 @@ fn reason_of(e: Error) -> String {
     }
 }
 
+/// What a refresh knows of a feed's items before fetching it.
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    /// The feed's own stored items, with their digests ([`Store::feed_item_digests`]).
+    own: &'a HashMap<String, i64>,
+    /// Every feed-borne article's feed ([`Store::feed_owners`]).
+    owners: &'a HashMap<String, i64>,
+}
+
 /// Fetches and parses one feed on a worker thread, sending each item as soon as it is ready.
 /// Parsing and extracting hold a `cpu` permit; waiting on the network does not.
 fn fetch_feed(
     client: &Client,
     f: &Feed,
-    known: &HashMap<String, i64>,
+    seen: Seen,
     cpu: &CpuPermits,
     tx: &mpsc::SyncSender<Msg>,
 ) -> std::result::Result<FeedOk, String> {
@@ -435,9 +468,17 @@ fn fetch_feed(
     for (item, wanted) in doc.items.into_iter().zip(wanted) {
         let mut article = item.article;
         let digest = Digest::of(&article);
-        let stored = known.get(article.id.as_str());
+        let stored = seen.own.get(article.id.as_str());
         if !wanted || stored == Some(&digest.short()) {
             // Stored already, just as it is now: nothing to extract, encode or write.
+            continue;
+        }
+        if seen
+            .owners
+            .get(article.id.as_str())
+            .is_some_and(|&owner| owner != f.id)
+        {
+            // Another feed's story: it stays as that feed gives it.
             continue;
         }
         let ready = match article.link.clone().filter(|_| f.full_text) {
@@ -570,6 +611,61 @@ mod tests {
         assert_eq!(again.new_articles, 0);
         assert_eq!(s.count().unwrap(), 2);
         assert!(s.article(&ids[0]).unwrap().unwrap().starred);
+    }
+
+    #[test]
+    fn a_story_two_feeds_carry_belongs_to_the_first_and_stays_put() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, format!(r#"<rss version="2.0"><channel><title>{name}</title>
+                <item><title>Storm</title><guid>https://e.com/storm</guid><description>{text}</description></item>
+                <item><title>Own {name}</title><guid>https://e.com/{name}</guid><description>Only here.</description></item>
+                </channel></rss>"#)).unwrap();
+            format!("file://{}", path.display())
+        };
+        let mut s = Store::open_in_memory().unwrap();
+        // The same story (the same guid URL), a summary in one feed and more in the other.
+        let (first, _) = s
+            .add_feed(&feed("top", "A storm hit."), None, false)
+            .unwrap();
+        let (second, _) = s
+            .add_feed(
+                &feed("world", "A storm hit the coast overnight."),
+                None,
+                false,
+            )
+            .unwrap();
+        let storm = |s: &Store| {
+            let ids = s
+                .list_ids(&crate::store::ListFilter::Feed(first.id))
+                .unwrap();
+            let texts: Vec<String> = ids
+                .iter()
+                .filter_map(|id| s.article(id).unwrap())
+                .filter(|a| a.title == "Storm")
+                .map(|a| a.blocks[0].text.clone())
+                .collect();
+            texts
+        };
+        for round in 0..4 {
+            let sum = refresh(&mut s, &[], &FetchOptions::default(), |_| {}).unwrap();
+            assert_eq!(s.count().unwrap(), 3, "round {round}");
+            // Whichever feed's worker finishes last, the story is the first feed's.
+            assert_eq!(storm(&s), ["A storm hit."], "round {round}");
+            if round > 0 {
+                // Nothing flips back and forth between the feeds' versions.
+                assert_eq!(
+                    (sum.new_articles, sum.updated_articles),
+                    (0, 0),
+                    "round {round}"
+                );
+            }
+        }
+        let own = s
+            .list_ids(&crate::store::ListFilter::Feed(second.id))
+            .unwrap();
+        assert_eq!(own.len(), 1, "the second feed keeps its own item");
     }
 
     #[test]

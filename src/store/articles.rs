@@ -339,6 +339,18 @@ impl Store {
         Ok(digests)
     }
 
+    /// The feed each feed-borne article belongs to, by article id: a story two feeds carry
+    /// belongs to the feed that brought it first. Read from the feed index alone.
+    pub fn feed_owners(&self) -> Result<HashMap<String, i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, feed_id FROM articles WHERE feed_id IS NOT NULL")?;
+        let owners = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(owners)
+    }
+
     /// Opens a bulk write: until [`Store::end_bulk`], upserts go into one transaction, so the
     /// bulk pays for one commit (with FTS5 and the WAL, a commit per article costs more than
     /// the article; even a savepoint per article makes FTS5 flush). A bulk is committed whole
