@@ -199,6 +199,7 @@ fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
         .filter(|g| !g.is_empty())
         .or_else(|| link.clone());
     let mut a = Article::new(title, link, clean_line(source), blocks);
+    a.section = section_of(&e.categories);
     a.standfirst = standfirst;
     a.byline = Some(
         e.authors
@@ -224,6 +225,16 @@ fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
         a.id = crate::model::ArticleId::derive(Some(&identity(feed_url, g)), "", "");
     }
     FeedItem { article: a, guid }
+}
+
+/// The item's first category as its section (`World`, `Politics`), as a news site files it;
+/// a tag too long to be a section name is left out.
+fn section_of(categories: &[feed_rs::model::Category]) -> Option<String> {
+    categories
+        .iter()
+        .map(|c| clean_line(c.label.as_deref().unwrap_or(&c.term)))
+        .find(|s| !s.is_empty())
+        .filter(|s| s.chars().count() <= 40)
 }
 
 /// The key an item's id is derived from: a guid that is a URL stands for itself (the same
@@ -274,6 +285,33 @@ mod tests {
         assert_eq!(prefix("aé", 2), "a");
         assert_eq!(prefix("aé", 3), "aé");
         assert_eq!(prefix("ab", 40), "ab");
+    }
+
+    #[test]
+    fn an_items_first_category_is_its_section() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <entry><title>A</title><id>a</id><category term="world" label="World News"/>
+            <category term="asia"/><content>Text.</content></entry>
+            <entry><title>B</title><id>b</id><category term="politics"/><content>Text.</content></entry>
+            <entry><title>C</title><id>c</id><content>Text.</content></entry></feed>"#;
+        let rss = format!(
+            r#"<rss version="2.0"><channel><title>T</title>
+            <item><title>D</title><guid>d</guid><category>  Business </category>
+            <description>Text.</description></item>
+            <item><title>E</title><guid>e</guid><category>{}</category>
+            <description>Text.</description></item></channel></rss>"#,
+            "tag ".repeat(20)
+        );
+        let sections = |bytes: &[u8]| -> Vec<Option<String>> {
+            let doc = parse(bytes, "https://e.com/f", "https://e.com/f", None, "feed:1").unwrap();
+            doc.items.into_iter().map(|i| i.article.section).collect()
+        };
+        assert_eq!(
+            sections(atom.as_bytes()),
+            [Some("World News".into()), Some("politics".into()), None]
+        );
+        // A tag list is no section name.
+        assert_eq!(sections(rss.as_bytes()), [Some("Business".into()), None]);
     }
 
     const RSS: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
