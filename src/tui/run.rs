@@ -220,6 +220,15 @@ impl App {
                 Ok(rows) => vec![Msg::FeedsLoaded(rows)],
                 Err(e) => failed("cannot read the feeds", e),
             },
+            Effect::LoadFeedNames => match store.feeds() {
+                Ok(feeds) => vec![Msg::FeedNamesLoaded(
+                    feeds
+                        .iter()
+                        .map(|f| (f.id, crate::sanitize::clean_line(f.label())))
+                        .collect(),
+                )],
+                Err(e) => failed("cannot read the feeds", e),
+            },
             Effect::RefreshFeeds => match store.path() {
                 Some(path) => {
                     refresh_in_background(path.to_path_buf(), self.jobs_tx.clone());

@@ -186,6 +186,8 @@ pub struct AppState {
     pub list: ListView,
     /// Metadata of rows already seen, by id.
     pub metas: HashMap<ArticleId, ArticleMeta>,
+    /// Each feed's name by id, so a feed's article is labelled with it, not `feed 12`.
+    pub feed_names: HashMap<i64, String>,
     pub reader: ReaderState,
     pub sidebar: SidebarState,
     pub search: SearchState,
@@ -207,6 +209,7 @@ impl AppState {
             focus: Focus::List,
             list: ListView::default(),
             metas: HashMap::new(),
+            feed_names: HashMap::new(),
             reader: ReaderState::default(),
             sidebar: SidebarState::default(),
             search: SearchState::default(),

@@ -458,6 +458,7 @@ fn snapshot_sidebar_focused_and_mention_jump() {
     let mark = app.state.reader.mark.unwrap();
     let doc = super::view::reader::build(
         app.state.reader.article.as_ref().unwrap(),
+        &app.state.feed_names,
         &app.state.reader.entities,
         &[],
         Some(mark),
@@ -937,5 +938,59 @@ fn snapshot_feed_picker() {
         buf[(x, y)].bg,
         Color::Cyan,
         "the selected row is highlighted"
+    );
+}
+
+#[test]
+fn a_feeds_article_is_labelled_with_the_feeds_name() {
+    let mut state = AppState::new(220, 10);
+    let fx = update(&mut state, Msg::Start);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadFeedNames)),
+        "{fx:?}"
+    );
+    let meta = crate::model::ArticleMeta {
+        id: crate::model::ArticleId::new("f1".to_string()),
+        title: "Storm reaches the coast".into(),
+        section: None,
+        published: Some("2024-11-01".into()),
+        source: "feed:3".into(),
+        read: false,
+        starred: false,
+    };
+    update(
+        &mut state,
+        Msg::HeadLoaded {
+            source: ListSource::Filter(ListFilter::All),
+            metas: vec![meta],
+        },
+    );
+    let list_text = |state: &AppState| {
+        let mut t = Terminal::new(TestBackend::new(state.width, state.height)).expect("terminal");
+        draw(&mut t, state).expect("draw");
+        let buf = t.backend().buffer();
+        (0..state.height)
+            .map(|y| {
+                (0..state.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // Before the names are read (or for a removed feed): its number.
+    assert!(
+        list_text(&state).contains("feed 3"),
+        "{}",
+        list_text(&state)
+    );
+    update(
+        &mut state,
+        Msg::FeedNamesLoaded([(3, "Morning Wire".to_string())].into_iter().collect()),
+    );
+    let text = list_text(&state);
+    assert!(
+        text.contains("Morning Wire") && !text.contains("feed 3"),
+        "{text}"
     );
 }

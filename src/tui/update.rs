@@ -19,6 +19,7 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::{Position, Rect};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// What happened.
@@ -50,6 +51,8 @@ pub enum Msg {
     },
     /// The feeds for the picker, in the cache's order.
     FeedsLoaded(Vec<FeedRow>),
+    /// Every feed's name by id (for labels).
+    FeedNamesLoaded(HashMap<i64, String>),
     /// A background refresh finished `done` of `total` feeds.
     RefreshProgress {
         done: usize,
@@ -122,6 +125,8 @@ pub enum Effect {
     },
     /// Read the feeds for the picker.
     LoadFeeds,
+    /// Read the feeds' names for labels.
+    LoadFeedNames,
     /// Refresh every feed off the loop thread, reporting progress.
     RefreshFeeds,
     /// Fetch an article's page off the loop thread and store its full text.
@@ -144,6 +149,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 source: state.list.source.clone(),
                 limit: 2 * list_rows(state),
             });
+            fx.push(Effect::LoadFeedNames);
         }
         Msg::Key(key) => {
             if key.kind != KeyEventKind::Release {
@@ -229,6 +235,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                 clamp_reader(state);
             }
         }
+        Msg::FeedNamesLoaded(names) => state.feed_names = names,
         Msg::FeedsLoaded(feeds) => {
             if let Some(p) = state.picker.as_mut() {
                 p.feeds = feeds;
@@ -249,6 +256,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
                     // The new articles show now, not at the next look at the cache.
                     if summary.feeds > 0 {
                         reload_list(state, &mut fx);
+                        fx.push(Effect::LoadFeedNames);
                     }
                 }
                 Err(e) => state.status = Some(format!("refresh failed: {e}")),
@@ -719,6 +727,7 @@ fn doc(state: &AppState) -> Option<reader::Doc> {
     let a = state.reader.article.as_ref()?;
     Some(reader::build(
         a,
+        &state.feed_names,
         &state.reader.entities,
         &state.search.terms,
         state.reader.mark,

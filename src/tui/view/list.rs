@@ -54,9 +54,9 @@ impl Widget for ListView<'_> {
             let line = match state.metas.get(id) {
                 Some(m) => row_line(
                     &m.title,
-                    &m.section
-                        .clone()
-                        .unwrap_or_else(|| super::reader::source_label(&m.source)),
+                    &m.section.clone().unwrap_or_else(|| {
+                        super::reader::source_label(&m.source, &state.feed_names)
+                    }),
                     m.published.as_deref().unwrap_or(""),
                     m.read,
                     m.starred,

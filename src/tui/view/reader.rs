@@ -12,6 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
+use std::collections::HashMap;
 
 /// Where the text of one field sits on one line: bytes `start..end` of the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +51,10 @@ pub fn text_width(outer: u16) -> usize {
     usize::from(outer.saturating_sub(4)).max(1)
 }
 
-/// Lays out `article` for `width` columns.
+/// Lays out `article` for `width` columns (`feeds`: feed names by id, for its source).
 pub fn build(
     article: &Article,
+    feeds: &HashMap<i64, String>,
     entities: &[Entity],
     terms: &[String],
     mark: Option<Mark>,
@@ -75,7 +77,7 @@ pub fn build(
     let meta: Vec<String> = [
         article.section.clone(),
         article.published.as_deref().map(short_date),
-        Some(source_label(&article.source)),
+        Some(source_label(&article.source, feeds)),
         article.byline.clone(),
     ]
     .into_iter()
@@ -122,12 +124,17 @@ pub fn build(
 }
 
 /// Where an article came from, briefly: a file's name, a site's host, `feed 3`.
-pub fn source_label(source: &str) -> String {
+pub fn source_label(source: &str, feeds: &HashMap<i64, String>) -> String {
     if let Some(name) = source.strip_prefix("bundled:") {
         return name.to_string();
     }
     if let Some(id) = source.strip_prefix("feed:") {
-        return format!("feed {id}");
+        // The feed's name when it is known (a removed feed's articles keep its number).
+        return id
+            .parse()
+            .ok()
+            .and_then(|id: i64| feeds.get(&id).cloned())
+            .unwrap_or_else(|| format!("feed {id}"));
     }
     if let Some((_, rest)) = source.split_once("://") {
         return rest.split('/').next().unwrap_or(rest).to_string();
@@ -297,6 +304,7 @@ impl Widget for ReaderView<'_> {
         };
         let doc = build(
             article,
+            &state.feed_names,
             &state.reader.entities,
             &state.search.terms,
             state.reader.mark,
