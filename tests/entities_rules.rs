@@ -189,6 +189,7 @@ fn listed_names_run_across_lower_case_words() {
         "The Organisation for Economic Co-operation and Development said growth slowed.",
         "An adviser at the Intergovernmental Panel on Climate Change agreed.",
         "The European Commission met. The Commission said it would act.",
+        "The United Nations High Commissioner for Refugees warned; the UNHCR said so twice.",
     ]);
     let oecd = named(
         &es,
@@ -198,6 +199,10 @@ fn listed_names_run_across_lower_case_words() {
     assert_eq!(oecd.kind, EntityKind::Organization);
     let ipcc = named(&es, "Intergovernmental Panel on Climate Change").expect("IPCC");
     assert_eq!(ipcc.kind, EntityKind::Organization);
+    // A title inside a listed name does not split it.
+    let unhcr = named(&es, "United Nations High Commissioner for Refugees").expect("UNHCR");
+    assert_eq!((unhcr.kind, unhcr.count()), (EntityKind::Organization, 2));
+    assert!(named(&es, "Refugees").is_none(), "{es:#?}");
     // `The Commission` opening a sentence is the body, not a person who said something.
     let commission = named(&es, "Commission").expect("Commission");
     assert_eq!(commission.kind, EntityKind::Organization);

@@ -571,7 +571,14 @@ fn chunk(f: &Field, words: &[usize], out: &mut Vec<Candidate>) {
         let listed_longer = f
             .gaz_at(words, p)
             .is_some_and(|(len, e)| e.kind.is_some() && len > q - p);
-        if is_title && !abbrev_name && !listed_longer {
+        // A listed name the title word is inside: `United Nations High Commissioner for
+        // Refugees`.
+        let start = from + usize::from(from + 1 < p && f.w(words[from]) == "The");
+        let listed_around = is_title
+            && start < p
+            && f.gaz_at(words, start)
+                .is_some_and(|(len, e)| e.kind.is_some() && start + len > q);
+        if is_title && !abbrev_name && !listed_longer && !listed_around {
             piece(f, &words[from..p], cue, out);
             p = q + 1;
             // A second title word straight after (Chief Executive, Minister President).
