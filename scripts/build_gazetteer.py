@@ -157,7 +157,7 @@ def main():
     write_list("surnames.txt", surnames,
                "# Generated: US Census 1990 surnames, top 20000 (public domain), via the names package.")
     write_list("common.txt", {w for w in common if w.isascii()},
-               "# Generated: lower-case words of SCOWL american-english (wamerican); see ATTRIBUTION.md.")
+               "# Generated: lower-case words of SCOWL american-english and british-english (wamerican, wbritish); see ATTRIBUTION.md.")
     print(f"places {len(rows)}, given {len(given)}, surnames {len(surnames)}, common {len(common)}",
           file=sys.stderr)
 

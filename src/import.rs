@@ -236,7 +236,7 @@ impl<'s, F: FnMut(&Report)> Writer<'s, F> {
             )) => {
                 if superseded {
                     warnings.push(
-                        "a later input of this import has the same article; that one is stored"
+                        "a later input of this import has the same article; that one wins"
                             .to_string(),
                     );
                 } else {

@@ -158,6 +158,13 @@ fn a_place_name_after_a_given_name_is_a_surname() {
         let e = named(&es, place).unwrap_or_else(|| panic!("{place}"));
         assert_eq!(e.kind, EntityKind::Place, "{place}");
     }
+    // Nor does a country take a person's name: `Israel` after `Steve Israel` is the country.
+    let es = ents(&["Congressman Steve Israel spoke. Israel said talks would resume."]);
+    let country = es
+        .iter()
+        .find(|e| e.kind == EntityKind::Place && e.name == "Israel")
+        .unwrap_or_else(|| panic!("{es:#?}"));
+    assert_eq!(country.count(), 1);
     // And a first name never takes a place's mentions: `Georgia` after `Georgia Vance`.
     let es = ents(&["Georgia Vance flew to Tbilisi. Georgia signed the deal with Armenia."]);
     let georgia = es.iter().find(|e| {
@@ -251,6 +258,18 @@ fn a_name_followed_by_its_region_is_a_place() {
             "{place}: {es:#?}"
         );
     }
+    // A dateline opens its field with the place.
+    let es = ents(&["Preston, Victoria, Australia. On Saturday the team met."]);
+    assert_eq!(
+        named(&es, "Preston").map(|e| e.kind),
+        Some(EntityKind::Place)
+    );
+    // A list of names is no list of places.
+    let es = ents(&["Speakers included Okafor, Jordan, and Lee."]);
+    assert!(
+        named(&es, "Okafor").is_none_or(|e| e.kind != EntityKind::Place),
+        "{es:#?}"
+    );
     // `Oregon's governor` goes on: the name is not in a region, it holds an office there.
     let es = ents(&["Asked again, Ms Cambridge, Oregon's governor, disagreed."]);
     assert_eq!(

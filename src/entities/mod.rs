@@ -257,6 +257,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         let surname = !weak
             && f.cand.kind == Some(EntityKind::Place)
             && !f.cand.demonym
+            && !gazetteer::get().is_nation(t)
             && anchors.contains_key(&(true, t));
         if !weak && !surname {
             continue;

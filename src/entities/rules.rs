@@ -867,10 +867,34 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     unknown_run(f, &words[from..p], cue, out);
 }
 
-/// Whether word `i` is followed by `, <listed place>` that ends a clause (a full stop, a
-/// comma, the end of the field): `Cambridge, Massachusetts.`
+/// Whether word `i` follows a word that says where and is followed by `, <listed place>`
+/// that ends a clause (a full stop, a comma, the end of the field): `in Cambridge,
+/// Massachusetts.`
 fn in_region(f: &Field, i: usize) -> bool {
     if f.toks.get(i + 1).map(|t| t.kind) != Some(Kind::Punct(',')) || !f.cap(i + 2) {
+        return false;
+    }
+    // After a word that says where (`in Cambridge, Massachusetts`), or opening the field as
+    // a dateline does (`Preston, Victoria, Australia —`): a list of names (`Smith, Jordan,
+    // and Lee`) or results (`Kipchoge, Kenya, 2:01:09`) are not places.
+    let after_where = i == 0
+        || f.is_word(i - 1)
+            && matches!(
+                f.w(i - 1),
+                "in" | "at"
+                    | "from"
+                    | "near"
+                    | "to"
+                    | "of"
+                    | "into"
+                    | "outside"
+                    | "around"
+                    | "across"
+                    | "toward"
+                    | "towards"
+                    | "through"
+            );
+    if !after_where {
         return false;
     }
     // The longest listed place of up to three words after the comma.

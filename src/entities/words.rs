@@ -617,7 +617,8 @@ pub const PERSON_CUES_AFTER: &[&str] = &[
 /// Capitalised words that are never names on their own: pronouns, determiners, quote
 /// openers, weekdays, months, and sentence adverbs.
 pub const NEVER: &[&str] = &[
-    // Interjections, which open the turns of interviews and conversations.
+    // Interjections, which open the turns of interviews and conversations (not `Um` or
+    // `Ah`: a Korean surname, a Cantonese name prefix).
     "Hey",
     "Nah",
     "Hmm",
@@ -626,12 +627,10 @@ pub const NEVER: &[&str] = &[
     "Mh",
     "Mmm",
     "Uh",
-    "Um",
     "Wow",
     "Yeah",
     "Yep",
     "Nope",
-    "Ah",
     "Aw",
     "Er",
     "Eh",

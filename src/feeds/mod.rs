@@ -225,6 +225,8 @@ struct Written {
     guid: Option<String>,
     /// The item's [`Digest::short`] as the feed gave it.
     digest: i64,
+    /// See [`Origin::take_over`].
+    take_over: bool,
 }
 
 impl Item for Written {
@@ -233,6 +235,7 @@ impl Item for Written {
             feed_id: Some(self.feed_id),
             guid: self.guid.as_deref(),
             item_digest: Some(self.digest),
+            take_over: self.take_over,
         };
         self.item.store_in(store, &origin)
     }
@@ -282,6 +285,9 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                     self.discard.discard(vec![item]);
                     return;
                 }
+                // A later feed wrote it first in this refresh: the story moves over even
+                // if its text is the same.
+                let take_over = *first > feed_id;
                 *first = feed_id;
                 self.bulk.write(
                     self.store,
@@ -290,6 +296,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
                         item,
                         guid,
                         digest,
+                        take_over,
                     },
                 )
             }
@@ -426,7 +433,9 @@ struct Seen<'a> {
 }
 
 /// Fetches and parses one feed on a worker thread, sending each item as soon as it is ready.
-/// Parsing and extracting hold a `cpu` permit; waiting on the network does not.
+/// Parsing and extracting hold a `cpu` permit; waiting on the network does not. Waiting for
+/// room in the channel does: the writer is behind then, and giving the permit to another
+/// feed would only hold more parsed feeds in memory.
 fn fetch_feed(
     client: &Client,
     f: &Feed,
@@ -468,6 +477,8 @@ fn fetch_feed(
     for (item, wanted) in doc.items.into_iter().zip(wanted) {
         let mut article = item.article;
         let digest = Digest::of(&article);
+        // After the digest: see `FeedItem::section`.
+        article.section = item.section;
         let stored = seen.own.get(article.id.as_str());
         if !wanted || stored == Some(&digest.short()) {
             // Stored already, just as it is now: nothing to extract, encode or write.
@@ -666,6 +677,78 @@ mod tests {
             .list_ids(&crate::store::ListFilter::Feed(second.id))
             .unwrap();
         assert_eq!(own.len(), 1, "the second feed keeps its own item");
+    }
+
+    #[test]
+    fn the_same_story_from_a_later_feed_first_still_goes_to_the_first_feed() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = |name: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, r#"<rss version="2.0"><channel><title>T</title>
+                <item><title>Storm</title><guid>https://e.com/storm</guid><description>Same text.</description></item>
+                </channel></rss>"#).unwrap();
+            format!("file://{}", path.display())
+        };
+        let mut s = Store::open_in_memory().unwrap();
+        let (first, _) = s.add_feed(&feed("a"), None, false).unwrap();
+        let (second, _) = s.add_feed(&feed("b"), None, false).unwrap();
+        // One worker, the later feed first: its copy is written, then the first feed's, the
+        // same text, takes the story over.
+        let opts = FetchOptions {
+            jobs: 1,
+            ..FetchOptions::default()
+        };
+        refresh(&mut s, &[second.id, first.id], &opts, |_| {}).unwrap();
+        let owned = |s: &Store, id| {
+            s.list_ids(&crate::store::ListFilter::Feed(id))
+                .unwrap()
+                .len()
+        };
+        assert_eq!((owned(&s, first.id), owned(&s, second.id)), (1, 0));
+        let again = refresh(&mut s, &[second.id, first.id], &opts, |_| {}).unwrap();
+        assert_eq!((again.new_articles, again.updated_articles), (0, 0));
+        assert_eq!((owned(&s, first.id), owned(&s, second.id)), (1, 0));
+    }
+
+    #[test]
+    fn categories_read_by_a_newer_dateline_rewrite_no_stored_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.xml");
+        let item = |guid: &str, category: &str| {
+            format!(
+                "<item><title>{guid}</title><guid>https://e.com/{guid}</guid>{category}<description>Text of {guid}.</description></item>"
+            )
+        };
+        let write = |items: &[String]| {
+            let xml = format!(
+                "<rss version=\"2.0\"><channel><title>F</title>{}</channel></rss>",
+                items.concat()
+            );
+            std::fs::write(&path, xml).unwrap();
+        };
+        let mut s = Store::open_in_memory().unwrap();
+        let (f, _) = s
+            .add_feed(&format!("file://{}", path.display()), None, false)
+            .unwrap();
+        // Stored as a dateline that read no categories stored it: no section.
+        write(&[item("a", "")]);
+        refresh(&mut s, &[], &FetchOptions::default(), |_| {}).unwrap();
+        // The same item, now with a category, beside a new one.
+        let cat = "<category>World</category>";
+        write(&[item("a", cat), item("b", cat)]);
+        let sum = refresh(&mut s, &[], &FetchOptions::default(), |_| {}).unwrap();
+        assert_eq!((sum.new_articles, sum.updated_articles), (1, 0));
+        let sections: Vec<(String, Option<String>)> = s
+            .list(&crate::store::ListFilter::Feed(f.id), None)
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.title, m.section))
+            .collect();
+        assert!(
+            sections.contains(&("b".into(), Some("World".into()))),
+            "{sections:?}"
+        );
+        assert!(sections.contains(&("a".into(), None)), "{sections:?}");
     }
 
     #[test]

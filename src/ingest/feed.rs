@@ -22,6 +22,10 @@ pub struct FeedItem {
     pub article: Article,
     /// The feed's own id for the item, else its link: what makes it the same item next time.
     pub guid: Option<String>,
+    /// The item's first category, for the article's section. Kept apart so the item's
+    /// digest is what it was before categories were read (a refresh after the upgrade
+    /// would otherwise take every stored item for a changed one).
+    pub section: Option<String>,
 }
 
 /// Parses feed bytes. `url` is the feed's address (errors name it, relative links resolve
@@ -199,7 +203,6 @@ fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
         .filter(|g| !g.is_empty())
         .or_else(|| link.clone());
     let mut a = Article::new(title, link, clean_line(source), blocks);
-    a.section = section_of(&e.categories);
     a.standfirst = standfirst;
     a.byline = Some(
         e.authors
@@ -224,7 +227,11 @@ fn item(e: feed_rs::model::Entry, feed_url: &str, source: &str) -> FeedItem {
     if let Some(g) = &guid {
         a.id = crate::model::ArticleId::derive(Some(&identity(feed_url, g)), "", "");
     }
-    FeedItem { article: a, guid }
+    FeedItem {
+        article: a,
+        guid,
+        section: section_of(&e.categories),
+    }
 }
 
 /// The item's first category as its section (`World`, `Politics`), as a news site files it;
@@ -304,7 +311,7 @@ mod tests {
         );
         let sections = |bytes: &[u8]| -> Vec<Option<String>> {
             let doc = parse(bytes, "https://e.com/f", "https://e.com/f", None, "feed:1").unwrap();
-            doc.items.into_iter().map(|i| i.article.section).collect()
+            doc.items.into_iter().map(|i| i.section).collect()
         };
         assert_eq!(
             sections(atom.as_bytes()),

@@ -22,6 +22,9 @@ pub struct Origin<'a> {
     /// The [`Digest::short`] of the item as its feed gave it, before a page's full text
     /// replaced its excerpt: a refresh that finds the same item again leaves it alone.
     pub item_digest: Option<i64>,
+    /// The article moves to this feed even if the item's text is the same as stored (the
+    /// first-subscribed of two feeds that brought one story in the same refresh).
+    pub take_over: bool,
 }
 
 /// A read-only look at which articles a cache holds, on a connection of its own, so the
@@ -664,6 +667,24 @@ fn write_article(
     // the feed's item, and the next refresh would put the excerpt back).
     let mut item_digest = origin.item_digest;
     let (outcome, old_rowid) = match existing {
+        Some((rowid, old_hash, _, old_feed))
+            if old_hash == *hash
+                && origin.take_over
+                && origin.feed_id.is_some()
+                && old_feed != origin.feed_id =>
+        {
+            conn.prepare_cached(
+                "UPDATE articles SET feed_id = ?2, guid = COALESCE(?3, guid),
+                     item_digest = COALESCE(?4, item_digest) WHERE rowid = ?1",
+            )?
+            .execute(params![
+                rowid,
+                origin.feed_id,
+                origin.guid,
+                origin.item_digest
+            ])?;
+            return Ok(Upsert::Unchanged);
+        }
         Some((rowid, old_hash, old_item, old_feed)) if old_hash == *hash => {
             // The same article from a changed item of its own feed (the page's text had not
             // changed): remember the item as it is now, or every refresh would fetch the

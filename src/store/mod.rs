@@ -189,7 +189,6 @@ impl Store {
         Ok((before, self.size_on_disk()))
     }
 
-    /// The underlying connection, for modules that add their own tables (feeds).
     /// Runs `write` as a transaction of its own. A transaction left open (one whose
     /// ROLLBACK failed) is not joined: nobody would commit the write, so it fails instead
     /// of being reported as done.
@@ -200,6 +199,7 @@ impl Store {
         Ok(out)
     }
 
+    /// The underlying connection, for modules that add their own tables (feeds).
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
