@@ -19,14 +19,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let bytes: usize = articles
         .iter()
-        .map(|a| {
-            a.title.len()
-                + a.standfirst.as_ref().map_or(0, String::len)
-                + a.blocks
-                    .iter()
-                    .map(|b| b.text.len() + b.credit.as_ref().map_or(0, String::len))
-                    .sum::<usize>()
-        })
+        .map(dateline::model::Article::text_len)
         .sum();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for a in &articles {

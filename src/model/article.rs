@@ -198,6 +198,18 @@ impl Article {
         body_text(&self.blocks)
     }
 
+    /// Bytes of text in the fields entities are read from (title, standfirst, blocks and
+    /// their credits): what extraction rates are per.
+    pub fn text_len(&self) -> usize {
+        self.title.len()
+            + self.standfirst.as_ref().map_or(0, String::len)
+            + self
+                .blocks
+                .iter()
+                .map(|b| b.text.len() + b.credit.as_ref().map_or(0, String::len))
+                .sum::<usize>()
+    }
+
     /// The text of one field, as mention spans index it.
     pub fn field(&self, field: Field) -> Option<&str> {
         match field {
