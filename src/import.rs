@@ -7,11 +7,10 @@ use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, ArticleId, Entity};
 use crate::store::{Digest, Encoded, Lookup, Origin, Store, Upsert};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Mutex, PoisonError};
 
 /// What happened to one input.
 #[derive(Debug)]
@@ -119,29 +118,15 @@ enum Settled {
 }
 
 /// A parsed input made [`Ready`] (or found stored already, when `lookup` can tell), with
-/// the parser's warnings. `writing` holds the ids this import is writing, shared by its
-/// workers: the lookup sees only what was committed, so an input whose article this import
-/// writes another version of is written too, not taken as stored.
-fn prepare(
-    parsed: Parsed,
-    lookup: Option<&Lookup>,
-    writing: &Mutex<HashSet<ArticleId>>,
-) -> (Prepared, Vec<String>) {
+/// the parser's warnings. The lookup sees only what was committed; another input of this
+/// import with the same article is settled by the writer ([`Writer::settle`]).
+fn prepare(parsed: Parsed, lookup: Option<&Lookup>) -> (Prepared, Vec<String>) {
     let article = parsed.article;
     let digest = Digest::of(&article);
-    let prepared = match lookup {
-        None => Prepared::Ready(Box::new(Ready::digested(article, digest))),
-        Some(lookup) => {
-            let stored = lookup.holds(&article.id, &digest);
-            let mut writing = writing.lock().unwrap_or_else(PoisonError::into_inner);
-            if stored && !writing.contains(&article.id) {
-                Prepared::Stored(Box::new(article))
-            } else {
-                writing.insert(article.id.clone());
-                drop(writing);
-                Prepared::Ready(Box::new(Ready::digested(article, digest)))
-            }
-        }
+    let prepared = if lookup.is_some_and(|l| l.holds(&article.id, &digest)) {
+        Prepared::Stored(Box::new(article))
+    } else {
+        Prepared::Ready(Box::new(Ready::digested(article, digest)))
     };
     (prepared, parsed.warnings)
 }
@@ -359,13 +344,12 @@ pub fn import_with<T: Sync>(
 ) -> Totals {
     // An input stored already, just as it is, is skipped before extraction: a folder
     // imported again costs little more than reading it.
-    let writing = Mutex::default();
     if jobs <= 1 || items.len() <= 1 {
         let lookup = store.lookup();
         let mut writer = Writer::new(store, on_each, Discard::in_place());
         for (i, item) in items.iter().enumerate() {
             let (origin, parsed) = parse(item);
-            let prepared = parsed.map(|p| prepare(p, lookup.as_ref(), &writing));
+            let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
             writer.write(i, origin, prepared, i + 1 < items.len());
         }
         return writer.finish();
@@ -379,7 +363,7 @@ pub fn import_with<T: Sync>(
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, parse, path, writing) = (&next, &parse, &path, &writing);
+            let (next, parse, path) = (&next, &parse, &path);
             scope.spawn(move || {
                 crate::threads::lower_priority();
                 let lookup = path.as_deref().and_then(|p| Lookup::open(p).ok());
@@ -387,7 +371,7 @@ pub fn import_with<T: Sync>(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
                     let (origin, parsed) = parse(item);
-                    let prepared = parsed.map(|p| prepare(p, lookup.as_ref(), writing));
+                    let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
                     if tx.send((i, origin, prepared)).is_err() {
                         break;
                     }
@@ -465,7 +449,7 @@ mod writer_tests {
         let mut store = Store::open(&dir.path().join("c.db")).unwrap();
         let is_stored = |store: &Store, title: &str| {
             let lookup = store.lookup().expect("a cache file can be looked into");
-            let (prepared, _) = prepare(parsed(title).unwrap(), Some(&lookup), &Mutex::default());
+            let (prepared, _) = prepare(parsed(title).unwrap(), Some(&lookup));
             matches!(prepared, Prepared::Stored { .. })
         };
         assert!(!is_stored(&store, "a"));
@@ -505,7 +489,7 @@ mod writer_tests {
             .push(Block::paragraph("More from Paris."));
         let lookup = store.lookup().unwrap();
         assert!(matches!(
-            prepare(changed, Some(&lookup), &Mutex::default()).0,
+            prepare(changed, Some(&lookup)).0,
             Prepared::Ready(_)
         ));
         assert!(Store::open_in_memory().unwrap().lookup().is_none());

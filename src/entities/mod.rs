@@ -123,7 +123,8 @@ fn initials(name: &str) -> String {
 pub fn extract(article: &Article) -> Vec<Entity> {
     let mut keys = Keys::default();
     let mut found: Vec<Found> = Vec::new();
-    for (field, src) in fields(article) {
+    let fields = fields(article);
+    for &(field, src) in &fields {
         for cand in rules::scan(src) {
             let text = &src[cand.start..cand.end];
             let key = match cand.canonical {
@@ -142,13 +143,13 @@ pub fn extract(article: &Article) -> Vec<Entity> {
     }
     resolve(&mut found, &keys);
     let mut entities = build(found, &keys);
-    entities.retain(|e| !is_a_word_here(e, article));
+    entities.retain(|e| !is_a_word_here(e, &fields));
     entities
 }
 
-/// A single word of no known kind that the article also writes in lower case (`Attendees`
-/// opening a sentence, `attendees` further on) is a word, not a name.
-fn is_a_word_here(e: &Entity, article: &Article) -> bool {
+/// A single word of no known kind that the article's `fields` also write in lower case
+/// (`Attendees` opening a sentence, `attendees` further on) is a word, not a name.
+fn is_a_word_here(e: &Entity, fields: &[(Field, &str)]) -> bool {
     if e.kind != EntityKind::Other || e.name.contains([' ', '-']) {
         return false;
     }
@@ -156,9 +157,7 @@ fn is_a_word_here(e: &Entity, article: &Article) -> bool {
     if lower == e.name {
         return false;
     }
-    fields(article)
-        .into_iter()
-        .any(|(_, text)| has_word(text, &lower))
+    fields.iter().any(|(_, text)| has_word(text, &lower))
 }
 
 /// Whether `word` occurs in `text` as a whole word of prose (not part of a web or mail

@@ -148,6 +148,12 @@ impl Field<'_> {
             != 0
     }
 
+    /// Word `i` is the plural of an English noun (`Democrats`, `Angels`), not a surname.
+    fn plural_noun(&self, i: usize) -> bool {
+        let w = self.w(i);
+        w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && self.common(i) && !self.surname(i)
+    }
+
     /// [`Gazetteer::is_given_name`] of word `i`.
     fn given(&self, i: usize) -> bool {
         self.names(i) & GIVEN != 0
@@ -255,15 +261,12 @@ impl Field<'_> {
         }
         let end = self.toks[e - 1].end;
         // From the run's first word, or its second after a sentence's `The`.
-        let starts = [i, i + 1];
-        let from = &starts[..1 + usize::from(self.w(i) == "The" && i + 1 < b)];
-        from.iter()
-            .any(|&a| {
-                self.g
-                    .lookup(&key(&self.s[self.toks[a].start..end]))
-                    .is_some()
-            })
-            .then_some(e)
+        let listed = |a: usize| {
+            self.g
+                .lookup(&key(&self.s[self.toks[a].start..end]))
+                .is_some()
+        };
+        (listed(i) || (self.w(i) == "The" && i + 1 < b && listed(i + 1))).then_some(e)
     }
 
     /// End (exclusive token index) of the capitalised run starting at `i`.
@@ -1058,12 +1061,9 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             .map(|t| t.text(f.s));
         // `Conservatives said`, `Democrats said`: a plural common noun that speaks is a
         // party or a group, not a person.
-        let plural_group = text.len() > 3
-            && text.ends_with('s')
-            && !text.ends_with("ss")
-            && f.common(words[0])
-            && !f.surname(words[0]);
-        if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w)) || (cue && plural_group) {
+        if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w))
+            || (cue && f.plural_noun(words[0]))
+        {
             cand.kind = Some(EntityKind::Organization);
             cand.strength = 1;
         } else if cue {
@@ -1074,16 +1074,8 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         return;
     }
     let all_common = words.iter().all(|&i| f.common(i));
-    let plural_group = {
-        // A plural common noun last (`Hells Angels`, `Neo Democrats`) names a group.
-        let last = f.w(words[words.len() - 1]);
-        !all_common
-            && last.len() > 3
-            && last.ends_with('s')
-            && !last.ends_with("ss")
-            && f.common(words[words.len() - 1])
-            && !f.surname(words[words.len() - 1])
-    };
+    // A plural common noun last (`Hells Angels`, `Neo Democrats`) names a group.
+    let plural_group = !all_common && f.plural_noun(words[words.len() - 1]);
     let given = f.given(words[0]);
     if cue || given {
         cand.kind = Some(EntityKind::Person);

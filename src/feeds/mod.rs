@@ -163,15 +163,15 @@ pub fn refresh(
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, feeds, client, cpu) = (&next, &feeds, &client, &cpu);
-            let seen = (&known, &owners);
+            let (known, owners) = (&known, &owners);
             scope.spawn(move || {
                 crate::threads::lower_priority();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(f) = feeds.get(i) else { break };
                     let seen = Seen {
-                        own: &seen.0[i],
-                        owners: seen.1,
+                        own: &known[i],
+                        owners,
                     };
                     let outcome = fetch_feed(client, f, seen, cpu, &tx);
                     if tx
@@ -651,13 +651,11 @@ mod tests {
             let ids = s
                 .list_ids(&crate::store::ListFilter::Feed(first.id))
                 .unwrap();
-            let texts: Vec<String> = ids
-                .iter()
+            ids.iter()
                 .filter_map(|id| s.article(id).unwrap())
                 .filter(|a| a.title == "Storm")
                 .map(|a| a.blocks[0].text.clone())
-                .collect();
-            texts
+                .collect::<Vec<String>>()
         };
         for round in 0..4 {
             let sum = refresh(&mut s, &[], &FetchOptions::default(), |_| {}).unwrap();
