@@ -354,6 +354,57 @@ fn most_mentioned_first() {
     assert_eq!(es[0].name, "Peru");
 }
 
+#[test]
+fn a_common_word_after_a_title_is_a_person_only_when_the_name_lists_know_it() {
+    let es = ents(&[
+        "She came from the Academy, Squadron Officer School and ROTC to attend.",
+        "Officer Brown said no. \"It was fine\", Water said.",
+    ]);
+    assert!(named(&es, "School").is_none(), "{es:?}");
+    for person in ["Brown", "Water"] {
+        let e = named(&es, person).unwrap_or_else(|| panic!("{person} in {es:?}"));
+        assert_eq!(e.kind, EntityKind::Person, "{person}");
+    }
+}
+
+#[test]
+fn demonyms_and_regions_the_country_lists_lack_are_places() {
+    let es = ents(&[
+        "The Argentine State seized YPF. Farmers in Lombardy and Catalonia protested.",
+        "He sat on the UNESCO Slovenian National Commission.",
+    ]);
+    let argentina = named(&es, "Argentina").expect("Argentina");
+    assert_eq!(argentina.kind, EntityKind::Place);
+    assert!(argentina.aliases.iter().any(|a| a == "Argentine"));
+    for place in ["Lombardy", "Catalonia"] {
+        assert_eq!(
+            named(&es, place).map(|e| e.kind),
+            Some(EntityKind::Place),
+            "{place}"
+        );
+    }
+    assert!(
+        !es.iter().any(|e| e.kind == EntityKind::Person),
+        "no one is named here: {es:?}"
+    );
+}
+
+#[test]
+fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
+    let es = ents(&["Warhol's Prince Series hangs there. Later the Democrats said no."]);
+    assert!(named(&es, "Series").is_none(), "{es:?}");
+    assert_eq!(
+        named(&es, "Democrats").map(|e| e.kind),
+        Some(EntityKind::Organization)
+    );
+}
+
+#[test]
+fn an_initial_before_a_sentence_opening_article_is_no_name() {
+    let es = ents(&["A repetition of the statement by G. The technical term is repair."]);
+    assert!(es.is_empty(), "{es:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -35,6 +35,12 @@ fn is_acronym(w: &str) -> bool {
             .all(|c| c.is_uppercase() || c == '.' || c == '&' || c.is_ascii_digit())
 }
 
+/// One capital and its dot: `W.`, `G.`.
+fn is_initial(w: &str) -> bool {
+    let mut cs = w.chars();
+    matches!((cs.next(), cs.next(), cs.next()), (Some(c), Some('.'), None) if c.is_uppercase())
+}
+
 /// Whether a field reads as a headline in Title Case, where capitals say nothing.
 fn title_case(s: &str, toks: &[Token]) -> bool {
     // Headlines are short and carry no full stop; a sentence full of names is still a
@@ -151,7 +157,31 @@ impl Field<'_> {
     /// Word `i` is the plural of an English noun (`Democrats`, `Angels`), not a surname.
     fn plural_noun(&self, i: usize) -> bool {
         let w = self.w(i);
-        w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && self.common(i) && !self.surname(i)
+        w.len() > 3
+            && w.ends_with('s')
+            && !w.ends_with("ss")
+            && self.common(i)
+            && !self.surname(i)
+            && self.has_common_singular(w)
+    }
+
+    /// Whether `w` (ending in `s`) is the plural of a common word: `Series` and `Physics`
+    /// end in `s` but are no plural of anything.
+    fn has_common_singular(&self, w: &str) -> bool {
+        let stem = &w[..w.len() - 1];
+        if self.g.is_common(stem) {
+            return true;
+        }
+        if let Some(stem) = stem.strip_suffix('e') {
+            if self.g.is_common(stem) {
+                return true;
+            }
+            // Parties, allies.
+            if let Some(stem) = stem.strip_suffix('i') {
+                return self.g.is_common(&format!("{stem}y"));
+            }
+        }
+        false
     }
 
     /// [`Gazetteer::is_given_name`] of word `i`.
@@ -935,9 +965,11 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         a += 1;
     }
     let mut b = words.len();
+    // A trailing article, too: `by G. The technical term` reads the initial's dot as no
+    // sentence end. (Other never-words can close a name: James To, Wilson Or.)
     while b > a && {
         let w = f.w(words[b - 1]);
-        CONNECTORS_SET.contains(w) || w == "and" || w == "&"
+        CONNECTORS_SET.contains(w) || matches!(w, "and" | "&" | "The" | "A" | "An")
     } {
         b -= 1;
     }
@@ -960,7 +992,8 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         person_cue: cue,
     };
     if words.len() == 1 {
-        if never(text) || f.listed(words[0]) {
+        // A lone initial (`G.`) names no one by itself.
+        if never(text) || f.listed(words[0]) || is_initial(text) {
             return;
         }
         // A shouted common word (HUGE, UNLESS) is emphasis, not an acronym.
@@ -1067,6 +1100,16 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             cand.kind = Some(EntityKind::Organization);
             cand.strength = 1;
         } else if cue {
+            // After a title, a common word is a person only when the name lists know it
+            // (`Officer Brown`): `Squadron Officer School` puts no one called School there.
+            // A speech verb after it is evidence enough (`Water said`, a misspelt Waters).
+            if f.common(words[0])
+                && !f.given(words[0])
+                && !f.surname(words[0])
+                && !next_word.is_some_and(|w| PERSON_CUES_AFTER_SET.contains(w))
+            {
+                return;
+            }
             cand.kind = Some(EntityKind::Person);
             cand.strength = 1;
         }
