@@ -435,6 +435,29 @@ fn help_overlay_lists_every_key_and_the_credit() {
     assert_eq!(app.state.help, None);
 }
 
+#[test]
+fn a_help_too_long_for_the_terminal_says_so_and_scrolls_back_at_once() {
+    let store = fixture();
+    let mut app = started(&store, 100, 20);
+    app.handle(&store, [key('?')]);
+    let text = screen(&app).backend().to_string();
+    assert!(text.contains("j k scroll"), "{text}");
+    assert!(text.contains("more ↓"), "{text}");
+    // Far past the end: the overlay stops at its last line...
+    app.handle(&store, std::iter::repeat_n(key('j'), 200));
+    let end = app.state.help.expect("help open");
+    let text = screen(&app).backend().to_string();
+    assert!(
+        text.contains("gucorpling"),
+        "the credit closes the help: {text}"
+    );
+    assert!(!text.contains("more ↓"), "{text}");
+    // ...so one key up moves it up.
+    app.handle(&store, [key('k')]);
+    assert_eq!(app.state.help, Some(end - 1));
+    assert!(screen(&app).backend().to_string().contains("more ↓"));
+}
+
 // ---- screens -------------------------------------------------------------------------
 
 #[test]

@@ -297,10 +297,12 @@ fn key_event(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if let Some(scroll) = state.help {
         // The overlay takes the keys: scroll it, or close it.
+        // Kept within the overlay, so scrolling back starts at once after a long scroll down.
+        let max = super::view::help::max_scroll(state);
         match key.code {
-            KeyCode::Char('j') | KeyCode::Down => state.help = Some(scroll + 1),
+            KeyCode::Char('j') | KeyCode::Down => state.help = Some((scroll + 1).min(max)),
             KeyCode::Char('k') | KeyCode::Up => state.help = Some(scroll.saturating_sub(1)),
-            KeyCode::PageDown | KeyCode::Char(' ') => state.help = Some(scroll + 10),
+            KeyCode::PageDown | KeyCode::Char(' ') => state.help = Some((scroll + 10).min(max)),
             KeyCode::PageUp => state.help = Some(scroll.saturating_sub(10)),
             KeyCode::Char('q') => state.quit = true,
             _ => state.help = None,

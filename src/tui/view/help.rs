@@ -48,16 +48,39 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// The overlay's frame size in a terminal area, and its text area's (without borders and
+/// padding).
+fn frame_size(width: u16, height: u16) -> (u16, u16) {
+    (width.saturating_sub(4).min(76), height.saturating_sub(2))
+}
+
+/// How far the overlay scrolls in the terminal the state was last drawn in: its last line
+/// at the bottom, no further. `update` keeps the scroll within it.
+pub fn max_scroll(state: &AppState) -> usize {
+    let (w, h) = frame_size(state.width, state.height);
+    let text_width = usize::from(w.saturating_sub(4));
+    let text_height = usize::from(h.saturating_sub(2));
+    lines(state, text_width).len().saturating_sub(text_height)
+}
+
 impl Widget for HelpView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let w = area.width.saturating_sub(4).min(76);
-        let h = area.height.saturating_sub(2);
+        let (w, h) = frame_size(area.width, area.height);
         if w < 3 || h < 3 {
             return;
         }
-        let (_, text_area) = super::overlay(area, buf, w, h, 2, " Help · Esc closes ");
-        let lines = lines(self.state, usize::from(text_area.width));
-        let scroll = self.scroll.min(lines.len().saturating_sub(1));
+        let text_width = usize::from(w.saturating_sub(4));
+        let lines = lines(self.state, text_width);
+        let text_height = usize::from(h.saturating_sub(2));
+        let max = lines.len().saturating_sub(text_height);
+        // Say that the list goes on when it does not fit.
+        let title = if max > 0 {
+            " Help · j k scroll · Esc closes "
+        } else {
+            " Help · Esc closes "
+        };
+        let (_, text_area) = super::overlay(area, buf, w, h, 2, title);
+        let scroll = self.scroll.min(max);
         for (i, line) in lines
             .iter()
             .skip(scroll)
@@ -65,6 +88,11 @@ impl Widget for HelpView<'_> {
             .enumerate()
         {
             buf.set_line(text_area.x, text_area.y + i as u16, line, text_area.width);
+        }
+        if scroll < max && text_area.height > 0 {
+            let more = Line::styled("more ↓", theme::META);
+            let x = text_area.right().saturating_sub(6);
+            buf.set_line(x, text_area.bottom(), &more, 6);
         }
     }
 }
