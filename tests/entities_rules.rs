@@ -400,6 +400,22 @@ fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
 }
 
 #[test]
+fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
+    let es = ents(&[
+        "Later, Space Shuttle Columbia flew and Windows XP crashed.",
+        "Then Cyd Ho and AS Heagle met Lam Cheuk-ting.",
+    ]);
+    for thing in ["Space Shuttle Columbia", "Windows XP"] {
+        let e = named(&es, thing).unwrap_or_else(|| panic!("{thing} in {es:?}"));
+        assert_eq!(e.kind, EntityKind::Other, "{thing}");
+    }
+    for person in ["Cyd Ho", "AS Heagle", "Lam Cheuk-ting"] {
+        let e = named(&es, person).unwrap_or_else(|| panic!("{person} in {es:?}"));
+        assert_eq!(e.kind, EntityKind::Person, "{person}");
+    }
+}
+
+#[test]
 fn an_initial_before_a_sentence_opening_article_is_no_name() {
     let es = ents(&["A repetition of the statement by G. The technical term is repair."]);
     assert!(es.is_empty(), "{es:?}");

@@ -364,8 +364,16 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         } else if key.contains(' ') {
             let ws: Vec<&str> = key.split(' ').collect();
             // Two or three words with at least one that is no English word read as
-            // a personal name (Lam Cheuk-ting, Cyd Ho).
-            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
+            // a personal name (Lam Cheuk-ting, Cyd Ho), unless the first is an English
+            // word no name list has: `Space Shuttle Columbia` is nobody's name.
+            let first = ws[0];
+            // Initials (`AS Heagle`, `T C Phailin`) are a name's, too.
+            let initials = first.len() <= 2 && first.bytes().all(|b| b.is_ascii_uppercase());
+            let name_first =
+                initials || !g.is_common(first) || g.name_kinds(first) != (false, false);
+            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) && !name_first {
+                EntityKind::Other
+            } else if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
                 EntityKind::Person
             } else {
                 EntityKind::Organization

@@ -43,6 +43,7 @@ pub const TITLES: &[&str] = &[
     "Miss",
     "Mx",
     "Sir",
+    "Mahatma",
     "Dame",
     "Judge",
     "Justice",
