@@ -403,16 +403,35 @@ fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
 fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
     let es = ents(&[
         "Later, Space Shuttle Columbia flew and Windows XP crashed.",
-        "Then Cyd Ho and AS Heagle met Lam Cheuk-ting.",
+        "Then Cyd Ho and AS Heagle met Lam Cheuk-ting and T C Phailin.",
+        "Later, Mitt Romney, Newt Gingrich and Xi Jinping spoke.",
     ]);
     for thing in ["Space Shuttle Columbia", "Windows XP"] {
         let e = named(&es, thing).unwrap_or_else(|| panic!("{thing} in {es:?}"));
         assert_eq!(e.kind, EntityKind::Other, "{thing}");
     }
-    for person in ["Cyd Ho", "AS Heagle", "Lam Cheuk-ting"] {
+    // One English word before a surname is a given name as often as not.
+    for person in [
+        "Cyd Ho",
+        "AS Heagle",
+        "Lam Cheuk-ting",
+        "T C Phailin",
+        "Mitt Romney",
+        "Newt Gingrich",
+        "Xi Jinping",
+    ] {
         let e = named(&es, person).unwrap_or_else(|| panic!("{person} in {es:?}"));
         assert_eq!(e.kind, EntityKind::Person, "{person}");
     }
+}
+
+#[test]
+fn a_things_last_word_alone_does_not_make_it_a_person() {
+    let es = ents(&["Later, Space Shuttle Atlantis flew, and Atlantis landed in Florida."]);
+    assert!(
+        !es.iter().any(|e| e.kind == EntityKind::Person),
+        "no one is named here: {es:?}"
+    );
 }
 
 #[test]

@@ -222,7 +222,9 @@ fn resolve(found: &mut [Found], keys: &Keys) {
     let is_personish = |f: &Found| {
         f.cand.words >= 2
             && f.cand.canonical.is_none()
-            && (f.cand.kind == Some(EntityKind::Person) || f.cand.kind.is_none())
+            && (f.cand.kind == Some(EntityKind::Person)
+                || (f.cand.kind.is_none()
+                    && !thing_shaped(&keys.get(f.key).split(' ').collect::<Vec<_>>())))
     };
     // Keyed by (is the last word, word).
     let mut anchors: FastMap<(bool, &str), Vec<KeyId>> = FastMap::default();
@@ -364,14 +366,8 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         } else if key.contains(' ') {
             let ws: Vec<&str> = key.split(' ').collect();
             // Two or three words with at least one that is no English word read as
-            // a personal name (Lam Cheuk-ting, Cyd Ho), unless the first is an English
-            // word no name list has: `Space Shuttle Columbia` is nobody's name.
-            let first = ws[0];
-            // Initials (`AS Heagle`, `T C Phailin`) are a name's, too.
-            let initials = first.len() <= 2 && first.bytes().all(|b| b.is_ascii_uppercase());
-            let name_first =
-                initials || !g.is_common(first) || g.name_kinds(first) != (false, false);
-            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) && !name_first {
+            // a personal name (Lam Cheuk-ting, Cyd Ho), unless shaped like a thing's.
+            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) && thing_shaped(&ws) {
                 EntityKind::Other
             } else if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
                 EntityKind::Person
@@ -387,6 +383,30 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         };
         settled[f.key] = Some(kind);
         f.cand.kind = Some(kind);
+    }
+}
+
+/// Whether the words of an unlisted name read as a thing's rather than a person's: two
+/// English words no name list has before a last one (`Space Shuttle Columbia`, `Soft Hold
+/// Styler`), or an English word before a code (`Windows XP`, `Appendix S1`). One English
+/// word before a surname is often a given name (`Mitt Romney`, `Xi Jinping`).
+fn thing_shaped(ws: &[&str]) -> bool {
+    let g = gazetteer::get();
+    // Initials (`T C Phailin`) are a name's.
+    let plain_word = |w: &&str| {
+        !(w.len() <= 2 && w.bytes().all(|b| b.is_ascii_uppercase()))
+            && g.is_common(w)
+            && g.name_kinds(w) == (false, false)
+    };
+    let Some((last, lead)) = ws.split_last() else {
+        return false;
+    };
+    let code = last.bytes().any(|b| b.is_ascii_digit())
+        || (last.len() >= 2 && last.bytes().all(|b| b.is_ascii_uppercase()));
+    match lead {
+        [a, b] => plain_word(a) && plain_word(b),
+        [a] => code && plain_word(a),
+        _ => false,
     }
 }
 
