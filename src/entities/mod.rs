@@ -404,6 +404,8 @@ fn thing_shaped(ws: &[&str]) -> bool {
     let code = last.bytes().any(|b| b.is_ascii_digit())
         || (last.len() >= 2 && last.bytes().all(|b| b.is_ascii_uppercase()));
     match lead {
+        // A title first is a person's (`General Mere Kowalski`).
+        [a, _] if words::TITLES_SET.contains(a) => false,
         [a, b] => plain_word(a) && plain_word(b),
         [a] => code && plain_word(a),
         _ => false,
