@@ -4,6 +4,15 @@
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 
+/// The search columns' weights (title, standfirst, body), for FTS5's `rank` here and for
+/// [`super::rank`]'s queries: a macro, so the migration can stay one literal.
+macro_rules! column_weights {
+    () => {
+        "10.0, 3.0, 1.0"
+    };
+}
+pub(super) use column_weights;
+
 /// Migrations in order; migration N (1-based) brings the schema to version N.
 const MIGRATIONS: &[&str] = &[
     // 1: articles with their body as text plus a small layout, external-content FTS5 over
@@ -74,9 +83,11 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 2: the title weighted above the standfirst and the body as FTS5's own `rank`, so
     // `ORDER BY rank LIMIT n` is sorted inside FTS5 and snippets are made for n rows only.
-    r#"
-    INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', 'bm25(10.0, 3.0, 1.0)');
-    "#,
+    concat!(
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', 'bm25(",
+        column_weights!(),
+        ")');"
+    ),
     // 3: an entity's articles in index order, ties newest-imported first, so a list of the
     // articles that mention a very common entity stops at its limit instead of sorting all.
     r#"

@@ -133,7 +133,11 @@ impl Store {
         let (filter, bound) = match plan {
             Plan::Matches { window } => (format!("rowid >= ({WINDOW_START})"), window),
             Plan::Positional { from } => (
-                format!("rowid > ?3 AND rank MATCH '{}(10.0, 3.0, 1.0)'", rank::NAME),
+                format!(
+                    "rowid > ?3 AND rank MATCH '{}({})'",
+                    rank::NAME,
+                    super::schema::column_weights!()
+                ),
                 from,
             ),
         };
