@@ -373,12 +373,22 @@ fn demonyms_and_regions_the_country_lists_lack_are_places() {
         "The Argentine State seized YPF. Farmers in Lombardy and Catalonia protested.",
         // Cities the generated list leaves out because their names are also English words.
         "A farmer in Shanghai said so, as did one in Bologna.",
+        // The lists give the people of a place in the singular only.
+        "Later Canadians, Iraqis and New Zealanders met.",
         "He sat on the UNESCO Slovenian National Commission.",
     ]);
     let argentina = named(&es, "Argentina").expect("Argentina");
     assert_eq!(argentina.kind, EntityKind::Place);
     assert!(argentina.aliases.iter().any(|a| a == "Argentine"));
-    for place in ["Lombardy", "Catalonia", "Shanghai", "Bologna"] {
+    for place in [
+        "Lombardy",
+        "Catalonia",
+        "Shanghai",
+        "Bologna",
+        "Canada",
+        "Iraq",
+        "New Zealand",
+    ] {
         assert_eq!(
             named(&es, place).map(|e| e.kind),
             Some(EntityKind::Place),

@@ -193,6 +193,23 @@ impl Gazetteer {
             }
             entries.insert(surface, entry);
         }
+        // The people of a place in the plural (`Canadians`, `Iraqis`, `New Zealanders`): the
+        // lists give the singular. Made once for the life of the process, so leaked.
+        let plurals: Vec<(&'static str, Entry)> = entries
+            .iter()
+            .filter(|(surface, e)| {
+                e.demonym
+                    && !surface.contains([',', '/'])
+                    && ["an", "i", "er", "ek", "ot", "o", "ene"]
+                        .iter()
+                        .any(|end| surface.ends_with(end))
+            })
+            .map(|(surface, e)| (*surface, *e))
+            .collect();
+        for (surface, e) in plurals {
+            let plural: &'static str = Box::leak(format!("{surface}s").into_boxed_str());
+            entries.entry(plural).or_insert(e);
+        }
         let mut entry_filter = Filter::new();
         for k in entries.keys() {
             entry_filter.insert(k);
