@@ -223,8 +223,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         f.cand.words >= 2
             && f.cand.canonical.is_none()
             && (f.cand.kind == Some(EntityKind::Person)
-                || (f.cand.kind.is_none()
-                    && !thing_shaped(&keys.get(f.key).split(' ').collect::<Vec<_>>())))
+                || (f.cand.kind.is_none() && !thing_shaped(keys.get(f.key))))
     };
     // Keyed by (is the last word, word).
     let mut anchors: FastMap<(bool, &str), Vec<KeyId>> = FastMap::default();
@@ -367,7 +366,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
             let ws: Vec<&str> = key.split(' ').collect();
             // Two or three words with at least one that is no English word read as
             // a personal name (Lam Cheuk-ting, Cyd Ho), unless shaped like a thing's.
-            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) && thing_shaped(&ws) {
+            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) && thing_shaped(key) {
                 EntityKind::Other
             } else if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
                 EntityKind::Person
@@ -390,8 +389,20 @@ fn resolve(found: &mut [Found], keys: &Keys) {
 /// English words no name list has before a last one (`Space Shuttle Columbia`, `Soft Hold
 /// Styler`), or an English word before a code (`Windows XP`, `Appendix S1`). One English
 /// word before a surname is often a given name (`Mitt Romney`, `Xi Jinping`).
-fn thing_shaped(ws: &[&str]) -> bool {
+fn thing_shaped(name: &str) -> bool {
     let g = gazetteer::get();
+    // At most three words matter; no vector for them (this runs per candidate).
+    let mut words = name.split(' ');
+    let mut ws = [""; 3];
+    let mut n = 0;
+    for w in words.by_ref().take(3) {
+        ws[n] = w;
+        n += 1;
+    }
+    if words.next().is_some() {
+        return false;
+    }
+    let ws = &ws[..n];
     // Initials (`T C Phailin`) are a name's.
     let plain_word = |w: &&str| {
         !(w.len() <= 2 && w.bytes().all(|b| b.is_ascii_uppercase()))

@@ -965,11 +965,11 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         a += 1;
     }
     let mut b = words.len();
-    // A trailing article, too: `by G. The technical term` reads the initial's dot as no
-    // sentence end. (Other never-words can close a name: James To, Wilson Or.)
+    // A trailing `The`, too: `by G. The technical term` reads the initial's dot as no
+    // sentence end. (Other never-words can close a name: James To, Wilson Or, Serie A.)
     while b > a && {
         let w = f.w(words[b - 1]);
-        CONNECTORS_SET.contains(w) || matches!(w, "and" | "&" | "The" | "A" | "An")
+        CONNECTORS_SET.contains(w) || matches!(w, "and" | "&" | "The")
     } {
         b -= 1;
     }
@@ -1100,13 +1100,24 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             cand.kind = Some(EntityKind::Organization);
             cand.strength = 1;
         } else if cue {
-            // After a title, a common word is a person only when the name lists know it
-            // (`Officer Brown`): `Squadron Officer School` puts no one called School there.
-            // A speech verb after it is evidence enough (`Water said`, a misspelt Waters).
-            if f.common(words[0])
+            // A title inside a longer name is no title: `Squadron Officer School` puts no one
+            // called School there, nor `Warhol's Prince Series` one called Series. Only the
+            // head word of an organisation, a place or a work is dropped so: after a title any other word is a name (`President Xi`, `Prime
+            // Minister Tusk`, `Foreign Minister Musk`: English words, on no name list).
+            let w = f.w(words[0]);
+            let t = words[0].wrapping_sub(1);
+            // `Squadron Officer …`, `the Prince …`: a title no one bears.
+            let inside_a_name = words[0] >= 2
+                && f.is_word(t)
+                && f.cap(t)
+                && f.is_word(t - 1)
+                && (f.cap(t - 1) || f.w(t - 1) == "the");
+            if inside_a_name
+                && (ORG_WORDS_SET.contains(w)
+                    || PLACE_WORDS_SET.contains(w)
+                    || OTHER_WORDS_SET.contains(w))
                 && !f.given(words[0])
                 && !f.surname(words[0])
-                && !next_word.is_some_and(|w| PERSON_CUES_AFTER_SET.contains(w))
             {
                 return;
             }

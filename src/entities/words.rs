@@ -977,6 +977,7 @@ pub const OTHER_WORDS: &[&str] = &[
     "Paralympics",
     "Expo",
     "Day",
+    "Series",
 ];
 
 pub static TITLES_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(TITLES));

@@ -5,7 +5,9 @@ use crate::error::{Error, Result};
 use rusqlite::Connection;
 
 /// The search columns' weights (title, standfirst, body), for FTS5's `rank` here and for
-/// [`super::rank`]'s queries: a macro, so the migration can stay one literal.
+/// [`super::rank`]'s queries: a macro, so the migration can stay one literal. Caches
+/// migrated already keep the weights they were given: new weights need a new migration
+/// that sets `rank` again, not only a change here.
 macro_rules! column_weights {
     () => {
         "10.0, 3.0, 1.0"

@@ -456,6 +456,13 @@ fn a_help_too_long_for_the_terminal_says_so_and_scrolls_back_at_once() {
     app.handle(&store, [key('k')]);
     assert_eq!(app.state.help, Some(end - 1));
     assert!(screen(&app).backend().to_string().contains("more ↓"));
+    // A taller terminal lowers the end; the next key up still moves the view.
+    app.handle(&store, std::iter::repeat_n(key('j'), 200));
+    app.handle(&store, [Msg::Resize(100, 30)]);
+    let taller_end = super::view::help::max_scroll(&app.state);
+    assert!(taller_end < end, "{taller_end} < {end}");
+    app.handle(&store, [key('k')]);
+    assert_eq!(app.state.help, Some(taller_end - 1));
 }
 
 // ---- screens -------------------------------------------------------------------------

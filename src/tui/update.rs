@@ -301,9 +301,12 @@ fn key_event(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
         let max = super::view::help::max_scroll(state);
         match key.code {
             KeyCode::Char('j') | KeyCode::Down => state.help = Some((scroll + 1).min(max)),
-            KeyCode::Char('k') | KeyCode::Up => state.help = Some(scroll.saturating_sub(1)),
+            // From within the overlay: a taller terminal since may have lowered the end.
+            KeyCode::Char('k') | KeyCode::Up => {
+                state.help = Some(scroll.min(max).saturating_sub(1));
+            }
             KeyCode::PageDown | KeyCode::Char(' ') => state.help = Some((scroll + 10).min(max)),
-            KeyCode::PageUp => state.help = Some(scroll.saturating_sub(10)),
+            KeyCode::PageUp => state.help = Some(scroll.min(max).saturating_sub(10)),
             KeyCode::Char('q') => state.quit = true,
             _ => state.help = None,
         }
