@@ -441,7 +441,7 @@ fn a_help_too_long_for_the_terminal_says_so_and_scrolls_back_at_once() {
     let mut app = started(&store, 100, 20);
     app.handle(&store, [key('?')]);
     let text = screen(&app).backend().to_string();
-    assert!(text.contains("j k scroll"), "{text}");
+    assert!(text.contains("j k g G scroll"), "{text}");
     assert!(text.contains("more ↓"), "{text}");
     // Far past the end: the overlay stops at its last line...
     app.handle(&store, std::iter::repeat_n(key('j'), 200));
@@ -456,6 +456,11 @@ fn a_help_too_long_for_the_terminal_says_so_and_scrolls_back_at_once() {
     app.handle(&store, [key('k')]);
     assert_eq!(app.state.help, Some(end - 1));
     assert!(screen(&app).backend().to_string().contains("more ↓"));
+    // g and G go to either end, as in the panes.
+    app.handle(&store, [key('g')]);
+    assert_eq!(app.state.help, Some(0));
+    app.handle(&store, [key('G')]);
+    assert_eq!(app.state.help, Some(end));
     // A taller terminal lowers the end; the next key up still moves the view.
     app.handle(&store, std::iter::repeat_n(key('j'), 200));
     app.handle(&store, [Msg::Resize(100, 30)]);

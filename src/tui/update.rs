@@ -307,6 +307,8 @@ fn key_event(state: &mut AppState, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
             KeyCode::PageDown | KeyCode::Char(' ') => state.help = Some((scroll + 10).min(max)),
             KeyCode::PageUp => state.help = Some(scroll.min(max).saturating_sub(10)),
+            KeyCode::Char('g') | KeyCode::Home => state.help = Some(0),
+            KeyCode::Char('G') | KeyCode::End => state.help = Some(max),
             KeyCode::Char('q') => state.quit = true,
             _ => state.help = None,
         }

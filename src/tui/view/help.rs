@@ -75,7 +75,7 @@ impl Widget for HelpView<'_> {
         let max = lines.len().saturating_sub(text_height);
         // Say that the list goes on when it does not fit.
         let title = if max > 0 {
-            " Help · j k scroll · Esc closes "
+            " Help · j k g G scroll · Esc closes "
         } else {
             " Help · Esc closes "
         };
