@@ -219,16 +219,22 @@ fn resolve(found: &mut [Found], keys: &Keys) {
     }
 
     // Full personal names anchor their short forms.
-    let is_personish = |f: &Found| {
-        f.cand.words >= 2
-            && f.cand.canonical.is_none()
-            && (f.cand.kind == Some(EntityKind::Person)
-                || (f.cand.kind.is_none() && !thing_shaped(keys.get(f.key))))
-    };
+    // Asked once per key, not per mention.
+    let mut thing: Vec<Option<bool>> = vec![None; keys.len()];
     // Keyed by (is the last word, word).
     let mut anchors: FastMap<(bool, &str), Vec<KeyId>> = FastMap::default();
     let mut person_count = vec![0usize; keys.len()];
-    for f in found.iter().filter(|f| is_personish(f)) {
+    for f in found.iter() {
+        let personish = f.cand.words >= 2
+            && f.cand.canonical.is_none()
+            && match f.cand.kind {
+                Some(EntityKind::Person) => true,
+                None => !*thing[f.key].get_or_insert_with(|| thing_shaped(keys.get(f.key))),
+                Some(_) => false,
+            };
+        if !personish {
+            continue;
+        }
         person_count[f.key] += 1;
         // A repeated name has recorded its words already.
         if person_count[f.key] > 1 {
