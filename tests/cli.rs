@@ -346,6 +346,51 @@ fn usage_errors_exit_2_and_unknown_ids_exit_1() {
 }
 
 #[test]
+fn list_by_entity_can_keep_to_one_kind() {
+    let env = Env::new();
+    let place = env.write(
+        "place.txt",
+        b"Talks in Washington\n\nOfficials in Washington met on Monday. The talks in Washington lasted long.\n",
+    );
+    let person = env.write(
+        "person.txt",
+        b"A crossing remembered\n\nGeorge Washington crossed the river. Washington won the battle.\n",
+    );
+    let (lines, code) = env.json_lines(&[
+        "import",
+        "--json",
+        place.to_str().unwrap(),
+        person.to_str().unwrap(),
+    ]);
+    assert_eq!((lines.len(), code), (2, 0));
+    let titles = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["list", "--json", "--entity", "Washington"];
+        all.extend_from_slice(args);
+        let mut t: Vec<String> = env
+            .json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_string())
+            .collect();
+        t.sort();
+        t
+    };
+    // By name or alias: the place and the person a lone `Washington` also names.
+    assert_eq!(
+        titles(&[]),
+        ["A crossing remembered", "Talks in Washington"]
+    );
+    assert_eq!(titles(&["--kind", "place"]), ["Talks in Washington"]);
+    assert_eq!(titles(&["--kind", "person"]), ["A crossing remembered"]);
+    env.cmd().args(["list", "--kind", "place"]).assert().code(2);
+    env.cmd()
+        .args(["list", "--entity", "Washington", "--kind", "planet"])
+        .assert()
+        .code(1);
+}
+
+#[test]
 fn stats_names_the_cache() {
     let env = Env::new();
     env.cmd().args(["import", SEED]).assert().success();

@@ -87,6 +87,17 @@ fn print_entities(ents: &[Entity], style: &Style) {
     }
 }
 
+/// A `--kind` argument.
+pub fn parse_kind(kind: Option<&str>) -> Result<Option<EntityKind>> {
+    match kind {
+        Some(k) => match EntityKind::parse(k) {
+            Some(k) => Ok(Some(k)),
+            None => bail!("unknown kind {k:?}: use person, organization, place or other"),
+        },
+        None => Ok(None),
+    }
+}
+
 pub fn entities(
     store: &Store,
     json: bool,
@@ -95,13 +106,7 @@ pub fn entities(
     id: Option<String>,
 ) -> Result<ExitCode> {
     let style = Style::stdout();
-    let kind = match kind.as_deref() {
-        Some(k) => match EntityKind::parse(k) {
-            Some(k) => Some(k),
-            None => bail!("unknown kind {k:?}: use person, organization, place or other"),
-        },
-        None => None,
-    };
+    let kind = parse_kind(kind.as_deref())?;
     match (id, top) {
         (Some(typed), _) => {
             let id = store.resolve_id(&typed)?;

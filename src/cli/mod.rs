@@ -54,6 +54,9 @@ enum Command {
         /// Only articles that mention this entity (name or alias).
         #[arg(long, value_name = "NAME")]
         entity: Option<String>,
+        /// With --entity: only entities of this kind (person, organization, place or other).
+        #[arg(long, value_name = "KIND", requires = "entity")]
+        kind: Option<String>,
         #[arg(long)]
         unread: bool,
         #[arg(long)]
@@ -227,9 +230,10 @@ fn run_command(store: &mut Store, command: Command) -> Result<ExitCode> {
             json,
             limit,
             entity,
+            kind,
             unread,
             starred,
-        } => read::list(store, json, limit, entity, unread, starred),
+        } => read::list(store, json, limit, entity, kind, unread, starred),
         Command::Show { json, id } => read::show(store, json, &id),
         Command::Search { json, limit, query } => {
             read::search(store, json, limit, &query.join(" "))

@@ -12,12 +12,14 @@ pub fn list(
     json: bool,
     limit: Option<usize>,
     entity: Option<String>,
+    kind: Option<String>,
     unread: bool,
     starred: bool,
 ) -> Result<ExitCode> {
     let style = Style::stdout();
     if let Some(name) = entity {
-        let hits = store.entity_articles(&name, limit)?;
+        let kind = super::extract::parse_kind(kind.as_deref())?;
+        let hits = store.entity_articles_of(&name, kind, limit)?;
         if json {
             let rows: Vec<_> = hits
                 .iter()

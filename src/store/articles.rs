@@ -8,7 +8,7 @@
 use super::Store;
 use super::entities::{EntityTotals, KnownEntities, LinkText};
 use crate::error::{Error, Result};
-use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity};
+use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity, EntityKind};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -86,6 +86,8 @@ pub enum ListFilter {
     Feed(i64),
     /// Articles that mention an entity, by its name or any alias; most mentions first.
     Entity(String),
+    /// [`ListFilter::Entity`] among entities of this kind only (a sidebar row's).
+    EntityOfKind(String, EntityKind),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -493,8 +495,13 @@ impl Store {
                 ),
                 Some((*f).into()),
             ),
-            ListFilter::Entity(name) => {
-                let hits = self.entity_articles(name, (limit >= 0).then_some(limit as usize))?;
+            ListFilter::Entity(name) | ListFilter::EntityOfKind(name, _) => {
+                let kind = match filter {
+                    ListFilter::EntityOfKind(_, k) => Some(*k),
+                    _ => None,
+                };
+                let limit = (limit >= 0).then_some(limit as usize);
+                let hits = self.entity_articles_of(name, kind, limit)?;
                 return Ok(hits.into_iter().map(|h| h.article).collect());
             }
         };
@@ -628,7 +635,7 @@ pub(super) fn ids_query(filter: &ListFilter) -> Option<(&'static str, Option<i64
             "SELECT id FROM articles WHERE feed_id = ?1 ORDER BY sort_key DESC, rowid DESC",
             Some(*f),
         ),
-        ListFilter::Entity(_) => return None,
+        ListFilter::Entity(_) | ListFilter::EntityOfKind(..) => return None,
     })
 }
 

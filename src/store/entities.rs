@@ -311,11 +311,26 @@ impl Store {
 
     /// Every article that mentions the entity (by name or alias), most mentions first.
     pub fn entity_articles(&self, name: &str, limit: Option<usize>) -> Result<Vec<EntityArticle>> {
+        self.entity_articles_of(name, None, limit)
+    }
+
+    /// [`Store::entity_articles`] among entities of one kind only, when given: the place
+    /// `Jordan` is not the person `Michael Jordan` that a lone `Jordan` also names.
+    pub fn entity_articles_of(
+        &self,
+        name: &str,
+        kind: Option<EntityKind>,
+        limit: Option<usize>,
+    ) -> Result<Vec<EntityArticle>> {
         let limit = limit.map(|l| l as i64).unwrap_or(-1);
         let ids: Vec<i64> = self
             .conn
-            .prepare_cached("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1")?
-            .query_map([name], |r| r.get(0))?
+            .prepare_cached(
+                "SELECT DISTINCT al.entity_id FROM entity_aliases al
+                 JOIN entities e ON e.id = al.entity_id
+                 WHERE al.alias = ?1 AND (?2 IS NULL OR e.kind = ?2)",
+            )?
+            .query_map(params![name, kind.map(EntityKind::as_str)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let meta_columns = "a.id, a.title, a.section, a.published, a.source, a.read, a.starred";
         let key: rusqlite::types::Value = match ids.as_slice() {

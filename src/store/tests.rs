@@ -385,6 +385,13 @@ fn entity_queries() {
             .len(),
         2
     );
+    // By kind: Borrell is a person, not a place.
+    let of = |kind| {
+        s.list(&ListFilter::EntityOfKind("Borrell".into(), kind), None)
+            .unwrap()
+            .len()
+    };
+    assert_eq!((of(EntityKind::Person), of(EntityKind::Place)), (2, 0));
 
     let ents = s.article_entities(&a.id).unwrap();
     assert_eq!(ents[0].name, "Josep Borrell");

@@ -276,6 +276,50 @@ fn enter_and_n_cycle_through_mentions() {
 }
 
 #[test]
+fn an_entitys_articles_are_those_of_its_kind_only() {
+    // The place Jordan, and a person a lone `Jordan` also names.
+    let mut store = Store::open_in_memory().expect("in-memory cache");
+    let place = other(
+        "Talks in Jordan",
+        "2024-11-02",
+        &["Ministers met in Jordan. Jordan hosted them."],
+    );
+    let person = other(
+        "A record in Chicago",
+        "2024-11-01",
+        &["Michael Jordan scored. Jordan left early."],
+    );
+    store
+        .upsert(&place, &[entity(&place, "Jordan", EntityKind::Place, &[])])
+        .expect("upsert");
+    store
+        .upsert(
+            &person,
+            &[entity(
+                &person,
+                "Michael Jordan",
+                EntityKind::Person,
+                &["Jordan"],
+            )],
+        )
+        .expect("upsert");
+    // The whole name or any alias still finds both, as `dateline list --entity` does.
+    assert_eq!(
+        store.entity_articles("Jordan", None).expect("query").len(),
+        2
+    );
+    let mut app = started(&store, 160, 45);
+    assert_eq!(
+        app.state.reader.article.as_ref().map(|a| a.title.as_str()),
+        Some("Talks in Jordan")
+    );
+    select_entity(&mut app, &store, "Jordan");
+    app.handle(&store, [key('a')]);
+    assert_eq!(app.state.list.label(), "entity: Jordan (1)");
+    assert_eq!(app.state.list.ids.as_slice(), [place.id.clone()]);
+}
+
+#[test]
 fn entity_filter_and_back_forward() {
     let store = fixture();
     let mut app = started(&store, 160, 45);
@@ -283,7 +327,10 @@ fn entity_filter_and_back_forward() {
     app.handle(&store, [key('a')]);
     assert_eq!(
         app.state.list.source,
-        ListSource::Filter(ListFilter::Entity("Josep Borrell".into()))
+        ListSource::Filter(ListFilter::EntityOfKind(
+            "Josep Borrell".into(),
+            EntityKind::Person
+        ))
     );
     assert_eq!(app.state.list.ids.len(), 2);
     assert_eq!(app.state.list.label(), "entity: Josep Borrell (2)");

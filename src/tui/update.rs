@@ -528,8 +528,10 @@ fn action(state: &mut AppState, a: Action, fx: &mut Vec<Effect>) {
         Action::NextHit => jump_hit(state, 1),
         Action::PrevHit => jump_hit(state, -1),
         Action::EntityArticles => {
-            if let Some(name) = state.selected_entity().map(|e| e.name.clone()) {
-                show_filter(state, ListFilter::Entity(name), None, fx);
+            // The row's kind too: the place `Jordan` lists no article about a person whose
+            // lone `Jordan` is an alias.
+            if let Some((name, kind)) = state.selected_entity().map(|e| (e.name.clone(), e.kind)) {
+                show_filter(state, ListFilter::EntityOfKind(name, kind), None, fx);
             }
         }
         Action::Feeds => {
