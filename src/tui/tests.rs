@@ -316,7 +316,10 @@ fn an_entitys_articles_are_those_of_its_kind_only() {
     select_entity(&mut app, &store, "Jordan");
     app.handle(&store, [key('a')]);
     assert_eq!(app.state.list.label(), "entity: Jordan (1)");
-    assert_eq!(app.state.list.ids.as_slice(), [place.id.clone()]);
+    assert_eq!(
+        app.state.list.ids.as_slice(),
+        std::slice::from_ref(&place.id)
+    );
 }
 
 #[test]
