@@ -420,10 +420,19 @@ fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
 fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
     let es = ents(&[
         "Later, Space Shuttle Columbia flew and Windows XP crashed.",
+        "Then Hurricane Katrina hit, Operation Barbarossa began and HMS Belfast sailed.",
+        "Later PlayStation VR sold well, and Emmanuel MACRON spoke.",
         "Then Cyd Ho and AS Heagle met Lam Cheuk-ting and T C Phailin.",
         "Later, Mitt Romney, Newt Gingrich, General Mere Kowalski and Xi Jinping spoke.",
     ]);
-    for thing in ["Space Shuttle Columbia", "Windows XP"] {
+    for thing in [
+        "Space Shuttle Columbia",
+        "Windows XP",
+        "Hurricane Katrina",
+        "Operation Barbarossa",
+        "HMS Belfast",
+        "PlayStation VR",
+    ] {
         let e = named(&es, thing).unwrap_or_else(|| panic!("{thing} in {es:?}"));
         assert_eq!(e.kind, EntityKind::Other, "{thing}");
     }
@@ -437,6 +446,7 @@ fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
         "Newt Gingrich",
         "Xi Jinping",
         "General Mere Kowalski",
+        "Emmanuel MACRON",
     ] {
         let e = named(&es, person).unwrap_or_else(|| panic!("{person} in {es:?}"));
         assert_eq!(e.kind, EntityKind::Person, "{person}");

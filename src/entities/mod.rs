@@ -418,13 +418,15 @@ fn thing_shaped(name: &str) -> bool {
     let Some((last, lead)) = ws.split_last() else {
         return false;
     };
-    let code = last.bytes().any(|b| b.is_ascii_digit())
-        || (last.len() >= 2 && last.bytes().all(|b| b.is_ascii_uppercase()));
+    let caps = last.len() >= 2 && last.bytes().all(|b| b.is_ascii_uppercase());
+    let code = caps || last.bytes().any(|b| b.is_ascii_digit());
     match lead {
         // A title first is a person's (`General Mere Kowalski`).
         [a, _] if words::TITLES_SET.contains(a) => false,
         [a, b] => plain_word(a) && plain_word(b),
-        [a] => code && plain_word(a),
+        // A short code after a word no given name list has is a model's (`PlayStation VR`);
+        // after a given name it is a surname in capitals (`Emmanuel MACRON`).
+        [a] => code && (plain_word(a) || (caps && last.len() <= 3 && !g.is_given_name(a))),
         _ => false,
     }
 }

@@ -452,6 +452,31 @@ pub const PLACE_HEADS: &[&str] = &[
     "Piazza", "Plaza", "Wadi", "Lago", "Isla", "Kampung",
 ];
 
+/// First words that make a capitalised sequence a named thing, not a person: storms,
+/// military operations, craft and vessels (`Hurricane Katrina`, `Operation Barbarossa`,
+/// `Spacecraft Stardust`, `HMS Belfast`).
+pub const THING_HEADS: &[&str] = &[
+    "Hurricane",
+    "Typhoon",
+    "Cyclone",
+    "Storm",
+    "Tropical",
+    "Operation",
+    "Spacecraft",
+    "Shuttle",
+    "Rover",
+    "Probe",
+    "Satellite",
+    "Telescope",
+    "HMS",
+    "HMCS",
+    "HMC",
+    "HMAS",
+    "USS",
+    "USNS",
+    "RMS",
+];
+
 /// First words that make a name an organisation in other languages or forms:
 /// `Instituto Gonzaga`, `Movimento 5 Stelle`, `Team Estonia`.
 pub const ORG_HEADS: &[&str] = &[
