@@ -1104,8 +1104,9 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         } else if cue {
             // A title inside a longer name is no title: `Squadron Officer School` puts no one
             // called School there, nor `Warhol's Prince Series` one called Series. Only the
-            // head word of an organisation, a place or a work is dropped so: after a title any other word is a name (`President Xi`, `Prime
-            // Minister Tusk`, `Foreign Minister Musk`: English words, on no name list).
+            // head word of an organisation, a place or a work is dropped so: after a title
+            // any other word is a name (`President Xi`, `Prime Minister Tusk`, `Foreign
+            // Minister Musk`: English words, on no name list).
             let w = f.w(words[0]);
             let t = words[0].wrapping_sub(1);
             // `Squadron Officer …`, `the Prince …`: a title no one bears.
