@@ -465,6 +465,19 @@ fn a_things_last_word_alone_does_not_make_it_a_person() {
         !es.iter().any(|e| e.kind == EntityKind::Person),
         "no one is named here: {es:?}"
     );
+    // A given name alone after a storm's name is the storm.
+    let es =
+        ents(&["Later Hurricane Katrina hit. Katrina killed many, and Katrina's damage was vast."]);
+    let storm = named(&es, "Hurricane Katrina").expect("the storm");
+    assert_eq!(
+        (storm.kind, storm.count()),
+        (EntityKind::Other, 3),
+        "{es:?}"
+    );
+    assert!(
+        !es.iter().any(|e| e.kind == EntityKind::Person),
+        "no one is named here: {es:?}"
+    );
 }
 
 #[test]

@@ -303,6 +303,34 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         }
     }
 
+    // A lone word that ends a named thing's name is that thing (`Katrina` after `Hurricane
+    // Katrina`, `Stardust` after `Spacecraft Stardust`), unless something marks a person.
+    let mut things: FastMap<&str, KeyId> = FastMap::default();
+    for f in found.iter() {
+        if f.cand.words >= 2 && f.cand.kind == Some(EntityKind::Other) {
+            let key = keys.get(f.key);
+            let first = key.split(' ').next().unwrap_or_default();
+            if words::THING_HEADS.contains(&first) {
+                let last = key.rsplit(' ').next().unwrap_or_default();
+                things.entry(last).or_insert(f.key);
+            }
+        }
+    }
+    if !things.is_empty() {
+        for f in found.iter_mut() {
+            if f.cand.words == 1
+                && f.cand.strength < 2
+                && f.cand.kind.is_none_or(|k| k == EntityKind::Person)
+                && !f.cand.person_cue
+                && let Some(&thing) = things.get(keys.get(f.key))
+            {
+                f.key = thing;
+                f.cand.kind = Some(EntityKind::Other);
+                f.cand.canonical = None;
+            }
+        }
+    }
+
     national_teams(found, keys);
 
     // A lone compass word (`the North’s troop deployment`) is the article's place of that
