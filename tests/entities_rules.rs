@@ -422,6 +422,7 @@ fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
         "Later, Space Shuttle Columbia flew and Windows XP crashed.",
         "Then Hurricane Katrina hit, Operation Barbarossa began and HMS Belfast sailed.",
         "Later PlayStation VR sold well, and Emmanuel MACRON spoke.",
+        "She played the WTA Tour and saw the Jeff McBride Experience at the Midwest Magic Jubilee.",
         "Then Cyd Ho and AS Heagle met Lam Cheuk-ting and T C Phailin.",
         "Later, Mitt Romney, Newt Gingrich, General Mere Kowalski and Xi Jinping spoke.",
     ]);
@@ -432,6 +433,9 @@ fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
         "Operation Barbarossa",
         "HMS Belfast",
         "PlayStation VR",
+        "WTA Tour",
+        "Jeff McBride Experience",
+        "Midwest Magic Jubilee",
     ] {
         let e = named(&es, thing).unwrap_or_else(|| panic!("{thing} in {es:?}"));
         assert_eq!(e.kind, EntityKind::Other, "{thing}");

@@ -1003,6 +1003,12 @@ pub const OTHER_WORDS: &[&str] = &[
     "Expo",
     "Day",
     "Series",
+    "Jubilee",
+    "Experience",
+    "Tour",
+    "Marathon",
+    "Gala",
+    "Showcase",
 ];
 
 pub static TITLES_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(TITLES));
