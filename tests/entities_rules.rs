@@ -417,7 +417,7 @@ fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
 }
 
 #[test]
-fn an_unlisted_pair_led_by_an_english_word_is_no_person() {
+fn names_shaped_like_things_are_no_people() {
     let es = ents(&[
         "Later, Space Shuttle Columbia flew and Windows XP crashed.",
         "Then Hurricane Katrina hit, Operation Barbarossa began and HMS Belfast sailed.",
