@@ -310,7 +310,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         if f.cand.words >= 2 && f.cand.kind == Some(EntityKind::Other) {
             let key = keys.get(f.key);
             let first = key.split(' ').next().unwrap_or_default();
-            if words::THING_HEADS.contains(&first) {
+            if words::THING_HEADS_SET.contains(first) {
                 let last = key.rsplit(' ').next().unwrap_or_default();
                 things.entry(last).or_insert(f.key);
             }

@@ -791,7 +791,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         {
             // `Team Estonia`, `Irving Independent School District`.
             Some(EntityKind::Organization)
-        } else if THING_HEADS.contains(&first) && !f.given(words[0]) && !has_of {
+        } else if THING_HEADS_SET.contains(first) && !f.given(words[0]) && !has_of {
             Some(EntityKind::Other)
         } else if place_head {
             Some(EntityKind::Place)

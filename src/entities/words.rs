@@ -1019,6 +1019,7 @@ pub static FACILITY_ORG_WORDS_SET: LazyLock<WordSet> =
     LazyLock::new(|| word_set(FACILITY_ORG_WORDS));
 pub static PLACE_WORDS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(PLACE_WORDS));
 pub static PLACE_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(PLACE_HEADS));
+pub static THING_HEADS_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(THING_HEADS));
 pub static PERSON_CUES_BEFORE_SET: LazyLock<WordSet> =
     LazyLock::new(|| word_set(PERSON_CUES_BEFORE));
 pub static PERSON_CUES_AFTER_SET: LazyLock<WordSet> = LazyLock::new(|| word_set(PERSON_CUES_AFTER));
