@@ -301,6 +301,29 @@ mod tests {
         assert!(g.is_given_name("John"));
     }
 
+    /// The hand-written list is edited by hand: every row is whole, and no surface is
+    /// listed twice (the second row would silently win).
+    #[test]
+    fn curated_rows_are_whole_and_listed_once() {
+        let mut seen = std::collections::HashSet::new();
+        for line in CURATED
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 4, "four tab-separated columns: {line:?}");
+            assert!(
+                cols[1] == "none" || EntityKind::parse(cols[1]).is_some(),
+                "a known kind: {line:?}"
+            );
+            assert!(
+                cols[3].chars().all(|c| c == 'D' || c == 'C'),
+                "flags: {line:?}"
+            );
+            assert!(seen.insert(cols[0]), "listed twice: {:?}", cols[0]);
+        }
+    }
+
     #[test]
     fn name_lists_answer_for_every_listed_word() {
         let g = get();
