@@ -407,6 +407,29 @@ fn demonyms_and_regions_the_country_lists_lack_are_places() {
 }
 
 #[test]
+fn leagues_and_big_clubs_are_organisations() {
+    let es = ents(&[
+        "Napoli lead Serie A, while Real Madrid top La Liga.",
+        "The Premier League and Formula One resumed.",
+    ]);
+    for org in [
+        "Serie A",
+        "Real Madrid",
+        "La Liga",
+        "Premier League",
+        "Formula One",
+    ] {
+        assert_eq!(
+            named(&es, org).map(|e| e.kind),
+            Some(EntityKind::Organization),
+            "{org} in {es:?}"
+        );
+    }
+    // `Premier` is also a title: the league is no person called League.
+    assert!(named(&es, "League").is_none(), "{es:?}");
+}
+
+#[test]
 fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
     let es = ents(&["Warhol's Prince Series hangs there. Later the Democrats said no."]);
     assert!(named(&es, "Series").is_none(), "{es:?}");
