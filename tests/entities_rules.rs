@@ -407,6 +407,28 @@ fn demonyms_and_regions_the_country_lists_lack_are_places() {
 }
 
 #[test]
+fn a_captions_date_ends_the_place_before_it() {
+    let es = ents(&[
+        "A man gestures in Beijing, China February 4, 2024, in this photo.",
+        "Theresa May spoke in Paris, France March 3, 2023.",
+    ]);
+    for place in ["China", "France", "Beijing", "Paris"] {
+        assert_eq!(
+            named(&es, place).map(|e| e.kind),
+            Some(EntityKind::Place),
+            "{place} in {es:?}"
+        );
+    }
+    assert!(
+        !es.iter()
+            .any(|e| e.name.contains("February") || e.name.contains("March")),
+        "{es:?}"
+    );
+    // `May` is a name as well as a month.
+    assert!(named(&es, "Theresa May").is_some(), "{es:?}");
+}
+
+#[test]
 fn leagues_and_big_clubs_are_organisations() {
     let es = ents(&[
         "Napoli lead Serie A, while Real Madrid top La Liga.",

@@ -35,6 +35,25 @@ fn is_acronym(w: &str) -> bool {
             .all(|c| c.is_uppercase() || c == '.' || c == '&' || c.is_ascii_digit())
 }
 
+/// A month that is no name as well (`May` is Theresa May's): a dateline's date follows a
+/// place straight on (`Beijing, China February 4, 2024`), and ends no name.
+fn is_month(w: &str) -> bool {
+    matches!(
+        w,
+        "January"
+            | "February"
+            | "March"
+            | "April"
+            | "June"
+            | "July"
+            | "August"
+            | "September"
+            | "October"
+            | "November"
+            | "December"
+    )
+}
+
 /// One capital and its dot: `W.`, `G.`.
 fn is_initial(w: &str) -> bool {
     let mut cs = w.chars();
@@ -708,7 +727,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
     }
     while b > a && {
         let w = f.w(words[b - 1]);
-        CONNECTORS_SET.contains(w) || w == "and" || w == "the"
+        CONNECTORS_SET.contains(w) || w == "and" || w == "the" || is_month(w)
     } {
         b -= 1;
     }
@@ -971,7 +990,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     // sentence end. (Other never-words can close a name: James To, Wilson Or, Serie A.)
     while b > a && {
         let w = f.w(words[b - 1]);
-        CONNECTORS_SET.contains(w) || matches!(w, "and" | "&" | "The")
+        CONNECTORS_SET.contains(w) || matches!(w, "and" | "&" | "The") || is_month(w)
     } {
         b -= 1;
     }
