@@ -429,6 +429,25 @@ fn a_captions_date_ends_the_place_before_it() {
 }
 
 #[test]
+fn a_listed_name_that_is_an_everyday_word_opening_a_sentence_is_that_word() {
+    let es = ents(&["Time is running out, he said. Orange rose."]);
+    assert!(es.is_empty(), "{es:?}");
+    // Mid-sentence, before `magazine`, or saying something, it is the name.
+    let es = ents(&[
+        "Time magazine named her. Total said profits fell.",
+        "Later the Time editors and Orange met.",
+    ]);
+    for org in ["Time", "Total", "Orange"] {
+        assert_eq!(
+            named(&es, org).map(|e| e.kind),
+            Some(EntityKind::Organization),
+            "{org} in {es:?}"
+        );
+    }
+    assert_eq!(named(&es, "Time").map(|e| e.count()), Some(2), "{es:?}");
+}
+
+#[test]
 fn leagues_and_big_clubs_are_organisations() {
     let es = ents(&[
         "Napoli lead Serie A, while Real Madrid top La Liga.",

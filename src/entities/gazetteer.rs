@@ -124,6 +124,8 @@ pub struct Entry {
     pub demonym: bool,
     /// A town or smaller city: weak evidence, yields to a personal name around it.
     pub town: bool,
+    /// Also an everyday word (`Time`, `Orange`): opening a sentence, it is that word.
+    pub word: bool,
 }
 
 pub struct Gazetteer {
@@ -187,6 +189,7 @@ impl Gazetteer {
                 canonical: canonical.filter(|c| !c.is_empty()).unwrap_or(surface),
                 demonym: flags.is_some_and(|f| f.contains('D')),
                 town: flags.is_some_and(|f| f.contains('C')),
+                word: flags.is_some_and(|f| f.contains('W')),
             };
             if entry.demonym && entry.kind == Some(EntityKind::Place) {
                 nations.insert(entry.canonical);
@@ -317,7 +320,7 @@ mod tests {
                 "a known kind: {line:?}"
             );
             assert!(
-                cols[3].chars().all(|c| c == 'D' || c == 'C'),
+                cols[3].chars().all(|c| matches!(c, 'D' | 'C' | 'W')),
                 "flags: {line:?}"
             );
             assert!(seen.insert(cols[0]), "listed twice: {:?}", cols[0]);

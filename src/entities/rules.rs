@@ -703,7 +703,18 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             a += 1;
             continue;
         }
-        if f.gaz_at(&words[..b], a).is_some() {
+        if let Some((len, e)) = f.gaz_at(&words[..b], a) {
+            // `Time is running out`: a listed name that is also an everyday word is that
+            // word when it opens a sentence, unless a word like `magazine` or `said` follows.
+            let cue_after = f.toks.get(i + 1).is_some_and(|t| {
+                let next = t.text(f.s);
+                t.kind == Kind::Word
+                    && (ORG_CUES_AFTER_SET.contains(next) || PERSON_CUES_AFTER_SET.contains(next))
+            });
+            if len == 1 && e.word && f.weak_cap(i) && !cue_after {
+                a += 1;
+                continue;
+            }
             break;
         }
         // A follower's word before a personal name: `Scientologist Tom Cruise`.
