@@ -307,20 +307,30 @@ fn resolve(found: &mut [Found], keys: &Keys) {
     // Katrina`, `Stardust` after `Spacecraft Stardust`), unless something marks a person.
     let mut things: FastMap<&str, KeyId> = FastMap::default();
     for f in found.iter() {
-        if f.cand.words >= 2 && f.cand.kind == Some(EntityKind::Other) {
-            let key = keys.get(f.key);
-            let first = key.split(' ').next().unwrap_or_default();
-            if words::THING_HEADS_SET.contains(first) {
-                let last = key.rsplit(' ').next().unwrap_or_default();
-                things.entry(last).or_insert(f.key);
+        if f.cand.words < 2 || f.cand.canonical.is_some() {
+            continue;
+        }
+        let key = keys.get(f.key);
+        // Typed by its first word already, or shaped like a thing's and typed at the end.
+        let thing = match f.cand.kind {
+            Some(EntityKind::Other) => {
+                words::THING_HEADS_SET.contains(key.split(' ').next().unwrap_or_default())
+                    || thing_shaped(key)
             }
+            None => thing_shaped(key),
+            Some(_) => false,
+        };
+        if thing {
+            let last = key.rsplit(' ').next().unwrap_or_default();
+            things.entry(last).or_insert(f.key);
         }
     }
     if !things.is_empty() {
         for f in found.iter_mut() {
+            // Weak guesses only: unlisted words, given names and towns (`Atlantis`).
             if f.cand.words == 1
                 && f.cand.strength < 2
-                && f.cand.kind.is_none_or(|k| k == EntityKind::Person)
+                && f.cand.kind != Some(EntityKind::Organization)
                 && !f.cand.person_cue
                 && let Some(&thing) = things.get(keys.get(f.key))
             {
