@@ -70,7 +70,9 @@ impl Ready {
         Ready::digested(article, digest)
     }
 
-    /// [`Ready::new`] with the article's digest already taken (`Digest::of(&article)`).
+    /// [`Ready::new`] with the article's digest already taken (`Digest::of(&article)`; for a
+    /// feed item, of the item before its section was set, so the stored hash stays what
+    /// caches from before categories hold: see `FeedItem::section`).
     pub fn digested(mut article: Article, digest: Digest) -> Ready {
         let entities = entities::extract(&article);
         let encoded = Encoded::of_digested(&article, digest, &entities);

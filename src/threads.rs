@@ -39,7 +39,7 @@ pub struct Permit<'a>(&'a CpuPermits);
 impl CpuPermits {
     /// As many permits as the machine has cores (at least one).
     pub fn per_core() -> CpuPermits {
-        CpuPermits::new(std::thread::available_parallelism().map_or(1, usize::from))
+        CpuPermits::new(crate::import::default_jobs())
     }
 
     pub fn new(n: usize) -> CpuPermits {

@@ -19,6 +19,19 @@ fn named<'a>(es: &'a [Entity], s: &str) -> Option<&'a Entity> {
         .find(|e| e.name == s || e.aliases.iter().any(|a| a == s))
 }
 
+fn kind_of(es: &[Entity], s: &str) -> Option<EntityKind> {
+    named(es, s).map(|e| e.kind)
+}
+
+/// No person among `es`: the text names things and places only.
+#[track_caller]
+fn assert_nobody(es: &[Entity]) {
+    assert!(
+        !es.iter().any(|e| e.kind == EntityKind::Person),
+        "no one is named here: {es:?}"
+    );
+}
+
 fn field_text(a: &Article, f: Field) -> &str {
     match f {
         Field::Title => &a.title,
@@ -253,17 +266,14 @@ fn a_name_followed_by_its_region_is_a_place() {
     ]);
     for place in ["Cambridge", "Eugene"] {
         assert_eq!(
-            named(&es, place).map(|e| e.kind),
+            kind_of(&es, place),
             Some(EntityKind::Place),
             "{place}: {es:#?}"
         );
     }
     // A dateline opens its field with the place.
     let es = ents(&["Preston, Victoria, Australia. On Saturday the team met."]);
-    assert_eq!(
-        named(&es, "Preston").map(|e| e.kind),
-        Some(EntityKind::Place)
-    );
+    assert_eq!(kind_of(&es, "Preston"), Some(EntityKind::Place));
     // A list of names is no list of places.
     let es = ents(&["Speakers included Okafor, Jordan, and Lee."]);
     assert!(
@@ -273,7 +283,7 @@ fn a_name_followed_by_its_region_is_a_place() {
     // `Oregon's governor` goes on: the name is not in a region, it holds an office there.
     let es = ents(&["Asked again, Ms Cambridge, Oregon's governor, disagreed."]);
     assert_eq!(
-        named(&es, "Cambridge").map(|e| e.kind),
+        kind_of(&es, "Cambridge"),
         Some(EntityKind::Person),
         "{es:#?}"
     );
@@ -293,31 +303,18 @@ fn places_by_their_english_spelling() {
         (hague.name.as_str(), hague.kind),
         ("The Hague", EntityKind::Place)
     );
-    assert_eq!(
-        named(&es, "Frankfurt").map(|e| e.kind),
-        Some(EntityKind::Place)
-    );
+    assert_eq!(kind_of(&es, "Frankfurt"), Some(EntityKind::Place));
     // Ama is a town in Japan; before a surname it is a given name.
-    assert_eq!(
-        named(&es, "Ama Hansen").map(|e| e.kind),
-        Some(EntityKind::Person)
-    );
+    assert_eq!(kind_of(&es, "Ama Hansen"), Some(EntityKind::Person));
 }
 
 #[test]
 fn titles_are_stripped_and_cue_people() {
     let es = ents(&["President Okonkwo and Dr Halvorsen met Mr. Quist at the Central Bank."]);
     for n in ["Okonkwo", "Halvorsen", "Quist"] {
-        assert_eq!(
-            named(&es, n).map(|e| e.kind),
-            Some(EntityKind::Person),
-            "{n}"
-        );
+        assert_eq!(kind_of(&es, n), Some(EntityKind::Person), "{n}");
     }
-    assert_eq!(
-        named(&es, "Central Bank").map(|e| e.kind),
-        Some(EntityKind::Organization)
-    );
+    assert_eq!(kind_of(&es, "Central Bank"), Some(EntityKind::Organization));
 }
 
 #[test]
@@ -332,7 +329,7 @@ fn organisation_heads_and_tails() {
         "Green Valley Party",
     ] {
         assert_eq!(
-            named(&es, n).map(|e| e.kind),
+            kind_of(&es, n),
             Some(EntityKind::Organization),
             "{n} in {es:?}"
         );
@@ -394,16 +391,9 @@ fn demonyms_and_regions_the_country_lists_lack_are_places() {
         "India",
         "New Zealand",
     ] {
-        assert_eq!(
-            named(&es, place).map(|e| e.kind),
-            Some(EntityKind::Place),
-            "{place}"
-        );
+        assert_eq!(kind_of(&es, place), Some(EntityKind::Place), "{place}");
     }
-    assert!(
-        !es.iter().any(|e| e.kind == EntityKind::Person),
-        "no one is named here: {es:?}"
-    );
+    assert_nobody(&es);
 }
 
 #[test]
@@ -414,7 +404,7 @@ fn a_captions_date_ends_the_place_before_it() {
     ]);
     for place in ["China", "France", "Beijing", "Paris"] {
         assert_eq!(
-            named(&es, place).map(|e| e.kind),
+            kind_of(&es, place),
             Some(EntityKind::Place),
             "{place} in {es:?}"
         );
@@ -439,7 +429,7 @@ fn a_listed_name_that_is_an_everyday_word_opening_a_sentence_is_that_word() {
     ]);
     for org in ["Time", "Total", "Orange"] {
         assert_eq!(
-            named(&es, org).map(|e| e.kind),
+            kind_of(&es, org),
             Some(EntityKind::Organization),
             "{org} in {es:?}"
         );
@@ -461,7 +451,7 @@ fn leagues_and_big_clubs_are_organisations() {
         "Formula One",
     ] {
         assert_eq!(
-            named(&es, org).map(|e| e.kind),
+            kind_of(&es, org),
             Some(EntityKind::Organization),
             "{org} in {es:?}"
         );
@@ -474,10 +464,7 @@ fn leagues_and_big_clubs_are_organisations() {
 fn a_word_ending_in_s_that_is_no_plural_is_no_group() {
     let es = ents(&["Warhol's Prince Series hangs there. Later the Democrats said no."]);
     assert!(named(&es, "Series").is_none(), "{es:?}");
-    assert_eq!(
-        named(&es, "Democrats").map(|e| e.kind),
-        Some(EntityKind::Organization)
-    );
+    assert_eq!(kind_of(&es, "Democrats"), Some(EntityKind::Organization));
 }
 
 #[test]
@@ -531,10 +518,7 @@ fn a_things_last_word_alone_does_not_make_it_a_person() {
         (EntityKind::Other, 2),
         "{es:?}"
     );
-    assert!(
-        !es.iter().any(|e| e.kind == EntityKind::Person),
-        "no one is named here: {es:?}"
-    );
+    assert_nobody(&es);
     // A given name alone after a storm's name is the storm.
     let es =
         ents(&["Later Hurricane Katrina hit. Katrina killed many, and Katrina's damage was vast."]);
@@ -544,10 +528,7 @@ fn a_things_last_word_alone_does_not_make_it_a_person() {
         (EntityKind::Other, 3),
         "{es:?}"
     );
-    assert!(
-        !es.iter().any(|e| e.kind == EntityKind::Person),
-        "no one is named here: {es:?}"
-    );
+    assert_nobody(&es);
 }
 
 #[test]

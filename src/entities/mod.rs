@@ -218,9 +218,13 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         }
     }
 
-    // Full personal names anchor their short forms.
-    // Asked once per key, not per mention.
+    // Whether a key is `thing_shaped`: asked once per key, not per mention, by the passes
+    // below.
     let mut thing: Vec<Option<bool>> = vec![None; keys.len()];
+    let mut thing_shaped_key =
+        |k: KeyId| *thing[k].get_or_insert_with(|| thing_shaped(keys.get(k)));
+
+    // Full personal names anchor their short forms.
     // Keyed by (is the last word, word).
     let mut anchors: FastMap<(bool, &str), Vec<KeyId>> = FastMap::default();
     let mut person_count = vec![0usize; keys.len()];
@@ -229,7 +233,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
             && f.cand.canonical.is_none()
             && match f.cand.kind {
                 Some(EntityKind::Person) => true,
-                None => !*thing[f.key].get_or_insert_with(|| thing_shaped(keys.get(f.key))),
+                None => !thing_shaped_key(f.key),
                 Some(_) => false,
             };
         if !personish {
@@ -315,9 +319,9 @@ fn resolve(found: &mut [Found], keys: &Keys) {
         let thing = match f.cand.kind {
             Some(EntityKind::Other) => {
                 words::THING_HEADS_SET.contains(key.split(' ').next().unwrap_or_default())
-                    || thing_shaped(key)
+                    || thing_shaped_key(f.key)
             }
-            None => thing_shaped(key),
+            None => thing_shaped_key(f.key),
             Some(_) => false,
         };
         if thing {
@@ -410,12 +414,12 @@ fn resolve(found: &mut [Found], keys: &Keys) {
             let ws: Vec<&str> = key.split(' ').collect();
             // Two or three words with at least one that is no English word read as
             // a personal name (Lam Cheuk-ting, Cyd Ho), unless shaped like a thing's.
-            if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) && thing_shaped(key) {
-                EntityKind::Other
-            } else if ws.len() <= 3 && !ws.iter().all(|w| g.is_common(w)) {
-                EntityKind::Person
-            } else {
+            if ws.len() > 3 || ws.iter().all(|w| g.is_common(w)) {
                 EntityKind::Organization
+            } else if thing_shaped_key(f.key) {
+                EntityKind::Other
+            } else {
+                EntityKind::Person
             }
         } else if g.name_kinds(key) != (false, false) {
             EntityKind::Person

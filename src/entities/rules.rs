@@ -145,6 +145,11 @@ impl Field<'_> {
         i < self.toks.len() && self.toks[i].kind == Kind::Word
     }
 
+    /// The token right after `i`, if it is a word.
+    fn next_word(&self, i: usize) -> Option<&str> {
+        self.is_word(i + 1).then(|| self.w(i + 1))
+    }
+
     fn cap(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| t.cap)
     }
@@ -706,10 +711,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
         if let Some((len, e)) = f.gaz_at(&words[..b], a) {
             // `Time is running out`: a listed name that is also an everyday word is that
             // word when it opens a sentence, unless a word like `magazine` or `said` follows.
-            let cue_after = f.toks.get(i + 1).is_some_and(|t| {
-                let next = t.text(f.s);
-                t.kind == Kind::Word
-                    && (ORG_CUES_AFTER_SET.contains(next) || PERSON_CUES_AFTER_SET.contains(next))
+            let cue_after = f.next_word(i).is_some_and(|next| {
+                ORG_CUES_AFTER_SET.contains(next) || PERSON_CUES_AFTER_SET.contains(next)
             });
             if len == 1 && e.word && f.weak_cap(i) && !cue_after {
                 a += 1;
@@ -1119,11 +1122,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         if text.chars().count() < 2 {
             return;
         }
-        let next_word = f
-            .toks
-            .get(words[0] + 1)
-            .filter(|t| t.kind == Kind::Word)
-            .map(|t| t.text(f.s));
+        let next_word = f.next_word(words[0]);
         // `Conservatives said`, `Democrats said`: a plural common noun that speaks is a
         // party or a group, not a person.
         if next_word.is_some_and(|w| ORG_CUES_AFTER_SET.contains(w))

@@ -84,10 +84,9 @@ pub enum ListFilter {
     Unread,
     Starred,
     Feed(i64),
-    /// Articles that mention an entity, by its name or any alias; most mentions first.
-    Entity(String),
-    /// [`ListFilter::Entity`] among entities of this kind only (a sidebar row's).
-    EntityOfKind(String, EntityKind),
+    /// Articles that mention an entity, by its name or any alias, among entities of one kind
+    /// when given (a sidebar row's); most mentions first.
+    Entity(String, Option<EntityKind>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -495,13 +494,9 @@ impl Store {
                 ),
                 Some((*f).into()),
             ),
-            ListFilter::Entity(name) | ListFilter::EntityOfKind(name, _) => {
-                let kind = match filter {
-                    ListFilter::EntityOfKind(_, k) => Some(*k),
-                    _ => None,
-                };
+            ListFilter::Entity(name, kind) => {
                 let limit = (limit >= 0).then_some(limit as usize);
-                let hits = self.entity_articles_of(name, kind, limit)?;
+                let hits = self.entity_articles_of(name, *kind, limit)?;
                 return Ok(hits.into_iter().map(|h| h.article).collect());
             }
         };
@@ -635,7 +630,7 @@ pub(super) fn ids_query(filter: &ListFilter) -> Option<(&'static str, Option<i64
             "SELECT id FROM articles WHERE feed_id = ?1 ORDER BY sort_key DESC, rowid DESC",
             Some(*f),
         ),
-        ListFilter::Entity(_) | ListFilter::EntityOfKind(..) => return None,
+        ListFilter::Entity(..) => return None,
     })
 }
 

@@ -73,7 +73,7 @@ impl ListView {
                 Some(name) => format!("feed: {name} ({n})"),
                 None => format!("feed {f} ({n})"),
             },
-            ListSource::Filter(ListFilter::Entity(name) | ListFilter::EntityOfKind(name, _)) => {
+            ListSource::Filter(ListFilter::Entity(name, _)) => {
                 format!("entity: {name} ({n})")
             }
             ListSource::Search(q) => format!("search: {q} ({n})"),

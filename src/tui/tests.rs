@@ -330,9 +330,9 @@ fn entity_filter_and_back_forward() {
     app.handle(&store, [key('a')]);
     assert_eq!(
         app.state.list.source,
-        ListSource::Filter(ListFilter::EntityOfKind(
+        ListSource::Filter(ListFilter::Entity(
             "Josep Borrell".into(),
-            EntityKind::Person
+            Some(EntityKind::Person)
         ))
     );
     assert_eq!(app.state.list.ids.len(), 2);

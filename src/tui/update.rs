@@ -531,7 +531,7 @@ fn action(state: &mut AppState, a: Action, fx: &mut Vec<Effect>) {
             // The row's kind too: the place `Jordan` lists no article about a person whose
             // lone `Jordan` is an alias.
             if let Some((name, kind)) = state.selected_entity().map(|e| (e.name.clone(), e.kind)) {
-                show_filter(state, ListFilter::EntityOfKind(name, kind), None, fx);
+                show_filter(state, ListFilter::Entity(name, Some(kind)), None, fx);
             }
         }
         Action::Feeds => {
