@@ -5,7 +5,7 @@
 use crate::bulk::{BulkWriter, Discard, Done, Item};
 use crate::entities;
 use crate::ingest::{self, Parsed};
-use crate::model::{Article, ArticleId, Entity};
+use crate::model::{Article, ArticleId, Entity, Mention};
 use crate::store::{Digest, Encoded, Lookup, Origin, Store, Upsert};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -52,6 +52,12 @@ impl Totals {
     }
 }
 
+/// How many bytes of parsed articles may wait for the writer (by [`Ready::weight`]): enough
+/// for the workers to go on parsing while the writer commits a bulk. A 50,000-item fetch
+/// on 2 cores holds about 4,000 items in this (a few hundred, as before, made the workers
+/// wait through every commit: 6.9–7.2 s against 5.8–6.1 s).
+pub(crate) const IN_FLIGHT_BYTES: usize = 32 << 20;
+
 /// An article ready to store: its entities extracted and its stored form encoded. Made on
 /// the parse workers (of an import or a feed refresh), so the one thread that writes only
 /// writes.
@@ -89,6 +95,37 @@ impl Ready {
     /// How many bytes of text it holds (its stored body, which is nearly all of it).
     pub fn text_len(&self) -> usize {
         self.encoded.text_len() + self.article.title.len()
+    }
+
+    /// Roughly the bytes of memory it holds, to bound how many wait for the writer. Its
+    /// entities' mentions weigh about as much as its text.
+    pub fn weight(&self) -> usize {
+        use std::mem::size_of;
+        let a = &self.article;
+        let texts = [&a.section, &a.standfirst, &a.byline, &a.published, &a.link]
+            .iter()
+            .filter_map(|t| t.as_ref().map(String::len))
+            .sum::<usize>()
+            + a.title.len()
+            + a.source.len()
+            + a.id.as_str().len();
+        let entities: usize = self
+            .entities
+            .iter()
+            .map(|e| {
+                size_of::<Entity>()
+                    + e.name.len()
+                    + e.aliases
+                        .iter()
+                        .map(|x| size_of::<String>() + x.len())
+                        .sum::<usize>()
+                    + e.mentions
+                        .iter()
+                        .map(|m| size_of::<Mention>() + m.text.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        size_of::<Ready>() + texts + self.encoded.weight() + entities
     }
 
     /// Stores it (in the store's open bulk, if any), from `origin`.
@@ -359,9 +396,12 @@ pub fn import_with<T: Sync>(
     let path = store.path().map(PathBuf::from);
     let mut writer = Writer::new(store, on_each, Discard::on_own_thread());
     let next = AtomicUsize::new(0);
-    // A bounded channel keeps parsed articles from piling up when the writer is slower.
+    // Bounded by memory, so parsed articles neither pile up when the writer is slower nor
+    // stop the workers while it commits.
     let (tx, rx) =
-        mpsc::sync_channel::<(usize, String, crate::Result<(Prepared, Vec<String>)>)>(jobs * 8);
+        crate::threads::weighed_channel::<(usize, String, crate::Result<(Prepared, Vec<String>)>)>(
+            IN_FLIGHT_BYTES,
+        );
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
@@ -374,7 +414,13 @@ pub fn import_with<T: Sync>(
                     let Some(item) = items.get(i) else { break };
                     let (origin, parsed) = parse(item);
                     let prepared = parsed.map(|p| prepare(p, lookup.as_ref()));
-                    if tx.send((i, origin, prepared)).is_err() {
+                    let weight = origin.len()
+                        + match &prepared {
+                            Ok((Prepared::Ready(r), _)) => r.weight(),
+                            Ok((Prepared::Stored(a), _)) => a.text_len(),
+                            Err(_) => 0,
+                        };
+                    if tx.send((i, origin, prepared), weight).is_err() {
                         break;
                     }
                 }
@@ -443,6 +489,20 @@ mod writer_tests {
             ),
             warnings: Vec::new(),
         })
+    }
+
+    #[test]
+    fn a_ready_article_weighs_its_text_and_its_entities() {
+        let plain = Ready::new(parsed("Ferry").unwrap().article);
+        let text = "Angela Merkel met Emmanuel Macron in Paris. Merkel and Macron spoke. ";
+        let mut named = parsed("Ferry").unwrap().article;
+        named.blocks = vec![Block::paragraph(text.repeat(20))];
+        let named = Ready::new(named);
+        assert!(plain.weight() > plain.text_len());
+        // Twenty times the text and some eighty mentions: much heavier.
+        assert!(named.weight() > plain.weight() + 20 * text.len());
+        let mentions: usize = named.entities.iter().map(|e| e.mentions.len()).sum();
+        assert!(mentions >= 80, "{mentions} mentions: {:?}", named.entities);
     }
 
     #[test]

@@ -7,8 +7,12 @@
 //!   articles came 9 ms later when loading the whole list competed with it.
 //!
 //! And CPU-bound work on threads that mostly wait takes a permit per core ([`CpuPermits`]).
+//! Parsed work reaches the writer through a channel bounded by the memory it holds
+//! ([`weighed_channel`]), not by a count of items.
 
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Lowers the calling thread's scheduling priority by five steps. Linux only (elsewhere a
 /// no-op); failure is harmless.
@@ -67,6 +71,172 @@ impl Drop for Permit<'_> {
     fn drop(&mut self) {
         *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         self.0.freed.notify_one();
+    }
+}
+
+/// A channel whose items, in flight, hold at most `cap` bytes between them (by the weights
+/// their senders give), plus one item of any size, so none is ever refused for its size.
+///
+/// The writer cannot read while it commits a bulk (the search index is written then), and
+/// a channel of a few hundred items filled long before a commit ended: every worker then
+/// waited, about a quarter of each second of a large fetch. A budget in bytes lets the
+/// workers parse through a commit and still keeps long full-text pages from piling up.
+pub fn weighed_channel<T>(cap: usize) -> (WeighedSender<T>, WeighedReceiver<T>) {
+    let (tx, rx) = mpsc::channel();
+    let budget = Arc::new(Budget {
+        state: Mutex::new(BudgetState {
+            held: 0,
+            closed: false,
+        }),
+        freed: Condvar::new(),
+        cap,
+    });
+    (
+        WeighedSender {
+            tx,
+            budget: Arc::clone(&budget),
+        },
+        WeighedReceiver { rx, budget },
+    )
+}
+
+struct Budget {
+    state: Mutex<BudgetState>,
+    freed: Condvar,
+    cap: usize,
+}
+
+struct BudgetState {
+    /// The weight of the items sent and not yet received.
+    held: usize,
+    /// The receiver is gone: nobody will free anything, so nobody waits.
+    closed: bool,
+}
+
+impl Budget {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BudgetState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+pub struct WeighedSender<T> {
+    tx: mpsc::Sender<(T, usize)>,
+    budget: Arc<Budget>,
+}
+
+impl<T> Clone for WeighedSender<T> {
+    fn clone(&self) -> Self {
+        WeighedSender {
+            tx: self.tx.clone(),
+            budget: Arc::clone(&self.budget),
+        }
+    }
+}
+
+impl<T> WeighedSender<T> {
+    /// Sends `item`, which holds about `weight` bytes, once the budget has room for it.
+    /// Fails (giving the item back) when the receiver is gone.
+    pub fn send(&self, item: T, weight: usize) -> Result<(), T> {
+        let b = &*self.budget;
+        let mut st = b.lock();
+        while !st.closed && st.held > 0 && st.held.saturating_add(weight) > b.cap {
+            st = b.freed.wait(st).unwrap_or_else(PoisonError::into_inner);
+        }
+        if st.closed {
+            return Err(item);
+        }
+        st.held = st.held.saturating_add(weight);
+        drop(st);
+        self.tx.send((item, weight)).map_err(|e| {
+            // Not sent after all: its weight goes back.
+            self.release(e.0.1);
+            e.0.0
+        })
+    }
+
+    fn release(&self, weight: usize) {
+        release(&self.budget, weight);
+    }
+}
+
+fn release(b: &Budget, weight: usize) {
+    let mut st = b.lock();
+    st.held = st.held.saturating_sub(weight);
+    drop(st);
+    b.freed.notify_all();
+}
+
+pub struct WeighedReceiver<T> {
+    rx: mpsc::Receiver<(T, usize)>,
+    budget: Arc<Budget>,
+}
+
+impl<T> WeighedReceiver<T> {
+    /// As [`mpsc::Receiver::recv_timeout`]; the item's weight is freed for the senders.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        let (item, weight) = self.rx.recv_timeout(timeout)?;
+        release(&self.budget, weight);
+        Ok(item)
+    }
+}
+
+impl<T> Drop for WeighedReceiver<T> {
+    fn drop(&mut self) {
+        self.budget.lock().closed = true;
+        self.budget.freed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use super::weighed_channel;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    const WAIT: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn senders_wait_while_the_items_in_flight_fill_the_budget() {
+        let (tx, rx) = weighed_channel::<usize>(100);
+        let sent = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for i in 0..10 {
+                    tx.send(i, 40).unwrap();
+                    sent.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            // Two items of 40 fit in 100, a third does not: the sender waits for the reader.
+            while sent.load(Ordering::SeqCst) < 2 {
+                std::thread::yield_now();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            assert_eq!(sent.load(Ordering::SeqCst), 2);
+            let got: Vec<usize> = (0..10).map(|_| rx.recv_timeout(WAIT).unwrap()).collect();
+            assert_eq!(got, (0..10).collect::<Vec<_>>());
+        });
+        assert_eq!(rx.budget.lock().held, 0);
+    }
+
+    #[test]
+    fn an_item_heavier_than_the_budget_still_goes_through_alone() {
+        let (tx, rx) = weighed_channel::<&str>(10);
+        tx.send("huge", 1_000).unwrap();
+        assert_eq!(rx.recv_timeout(WAIT), Ok("huge"));
+        tx.send("next", 1_000).unwrap();
+        assert_eq!(rx.recv_timeout(WAIT), Ok("next"));
+    }
+
+    #[test]
+    fn a_waiting_sender_gives_up_when_the_receiver_goes() {
+        let (tx, rx) = weighed_channel::<u8>(10);
+        tx.send(1, 10).unwrap();
+        std::thread::scope(|s| {
+            let waiting = s.spawn(|| tx.send(2, 10));
+            std::thread::sleep(Duration::from_millis(50));
+            drop(rx);
+            assert_eq!(waiting.join().unwrap(), Err(2));
+        });
     }
 }
 

@@ -14,7 +14,7 @@ use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::Article;
 use crate::sanitize::{clean_line, clean_text};
 use crate::store::{Digest, Feed, FetchState, Origin, Store, Upsert};
-use crate::threads::CpuPermits;
+use crate::threads::{CpuPermits, WeighedSender};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -158,7 +158,7 @@ pub fn refresh(
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.clamp(1, feeds.len().max(1));
     let cpu = CpuPermits::per_core();
-    let (tx, rx) = mpsc::sync_channel::<Msg>(256);
+    let (tx, rx) = crate::threads::weighed_channel::<Msg>(crate::import::IN_FLIGHT_BYTES);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let tx = tx.clone();
@@ -174,13 +174,11 @@ pub fn refresh(
                         owners,
                     };
                     let outcome = fetch_feed(client, f, seen, cpu, &tx);
-                    if tx
-                        .send(Msg::Done {
-                            feed_id: f.id,
-                            outcome,
-                        })
-                        .is_err()
-                    {
+                    let done = Msg::Done {
+                        feed_id: f.id,
+                        outcome,
+                    };
+                    if tx.send(done, 0).is_err() {
                         break;
                     }
                 }
@@ -441,7 +439,7 @@ fn fetch_feed(
     f: &Feed,
     seen: Seen,
     cpu: &CpuPermits,
-    tx: &mpsc::SyncSender<Msg>,
+    tx: &WeighedSender<Msg>,
 ) -> std::result::Result<FeedOk, String> {
     let fetched = client
         .get(&f.url, f.etag.as_deref(), f.last_modified.as_deref())
@@ -501,7 +499,8 @@ fn fetch_feed(
                     Ok(page) => merge_full_text(&mut article, page),
                     Err(e) => {
                         let w = format!("feed {} ({}): full text: {e}", f.id, f.label());
-                        if tx.send(Msg::Warning(w)).is_err() {
+                        let weight = w.len();
+                        if tx.send(Msg::Warning(w), weight).is_err() {
                             break;
                         }
                         // The stored article keeps its page's text; the next refresh tries
@@ -515,13 +514,14 @@ fn fetch_feed(
             }
             None => Ready::digested(article, digest),
         };
+        let weight = ready.weight();
         let msg = Msg::Item {
             feed_id: f.id,
             item: Box::new(ready),
             guid: item.guid,
             digest: digest.short(),
         };
-        if tx.send(msg).is_err() {
+        if tx.send(msg, weight).is_err() {
             break;
         }
     }

@@ -115,6 +115,12 @@ impl Encoded {
         self.body.len()
     }
 
+    /// Roughly the bytes of memory it holds.
+    pub fn weight(&self) -> usize {
+        let links: usize = self.links.iter().map(LinkText::weight).sum();
+        self.hash.len() + self.body.len() + self.layout.len() + links
+    }
+
     /// The stored form of `article` and of its `entities` (pass the same entities to
     /// [`Store::upsert_encoded`]).
     pub fn of(article: &Article, entities: &[Entity]) -> Encoded {

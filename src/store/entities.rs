@@ -177,6 +177,11 @@ pub struct LinkText {
 }
 
 impl LinkText {
+    /// Roughly the bytes of memory it holds.
+    pub fn weight(&self) -> usize {
+        std::mem::size_of::<LinkText>() + self.aliases.len() + self.spans.len()
+    }
+
     pub fn of(e: &Entity) -> LinkText {
         let spans: Vec<(u8, i64, usize, usize)> = e
             .mentions
