@@ -513,7 +513,8 @@ fn entity_commands_list_top_related_and_reindex() {
     assert!(before > 100);
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.execute_batch(
-        "DELETE FROM article_entities; DELETE FROM entity_aliases; DELETE FROM entities;",
+        "DELETE FROM article_links; DELETE FROM entity_postings; DELETE FROM entity_aliases;
+         DELETE FROM entities;",
     )
     .unwrap();
     drop(conn);

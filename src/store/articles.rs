@@ -6,7 +6,7 @@
 //! the same column (external content), so the text is not kept twice.
 
 use super::Store;
-use super::entities::{EntityTotals, KnownEntities, LinkText};
+use super::entities::{BulkLinks, KnownEntities, LinkText};
 use crate::error::{Error, Result};
 use crate::model::{Article, ArticleId, ArticleMeta, Block, BlockKind, Entity, EntityKind};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
@@ -401,7 +401,7 @@ impl Store {
             let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
             return Ok(());
         }
-        let finished = self.bulk.finish(&self.conn);
+        let finished = self.bulk.finish(&self.conn, &mut self.known);
         let committed = finished.and_then(|_| Ok(self.conn.execute_batch("COMMIT")?));
         let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
         if let Err(e) = committed {
@@ -591,7 +591,7 @@ impl Store {
         let known = &mut self.known;
         let replaced = (|| {
             let rowid = article_rowid(&tx, id)?;
-            super::entities::remove_article_entities(&tx, rowid)?;
+            super::entities::remove_article_entities(&tx, rowid, None)?;
             super::entities::insert_article_entities(&tx, rowid, entities, None, known, None)?;
             tx.commit()?;
             Ok(())
@@ -720,7 +720,11 @@ fn write_article(
                 )?
                 .execute([rowid])?;
             }
-            super::entities::remove_article_entities(conn, rowid)?;
+            super::entities::remove_article_entities(
+                conn,
+                rowid,
+                bulk.as_deref_mut().map(|b| &mut b.links),
+            )?;
             (Upsert::Updated, Some(rowid))
         }
         None => (Upsert::Imported, None),
@@ -790,31 +794,31 @@ fn write_article(
             .execute(params![rowid, article.title, article.standfirst, body])?;
         }
     }
-    let totals = bulk.map(|b| &mut b.totals);
-    super::entities::insert_article_entities(conn, rowid, entities, Some(links), known, totals)?;
+    let deferred = bulk.map(|b| &mut b.links);
+    super::entities::insert_article_entities(conn, rowid, entities, Some(links), known, deferred)?;
     Ok(outcome)
 }
 
 /// What an open bulk write defers to its commit: the search entries of its articles (FTS5
 /// flushes its pending index at every statement savepoint, so entries written one statement
-/// per article became one index segment each) and its entities' running totals.
+/// per article became one index segment each), and its entities' running totals and lists.
 #[derive(Default)]
 pub(crate) struct Bulk {
     /// Between a successful `BEGIN` and the bulk's end.
     open: bool,
     fts: HashSet<i64>,
-    totals: EntityTotals,
+    links: BulkLinks,
 }
 
 impl Bulk {
     fn clear(&mut self) {
         self.open = false;
         self.fts.clear();
-        self.totals.clear();
+        self.links.clear();
     }
 
     /// Writes what was deferred, inside the bulk's transaction.
-    fn finish(&mut self, conn: &Connection) -> Result<()> {
+    fn finish(&mut self, conn: &Connection, known: &mut KnownEntities) -> Result<()> {
         let rowids: Vec<i64> = self.fts.drain().collect();
         if !rowids.is_empty() {
             let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
@@ -834,7 +838,7 @@ impl Bulk {
                 [list],
             )?;
         }
-        self.totals.apply(conn)
+        self.links.write(conn, known)
     }
 }
 

@@ -1,15 +1,16 @@
 //! Entities in the cache: one row per (name, kind) with running totals, the aliases each was
-//! seen under, and per-article mention counts and spans. Answers the questions the sidebar and
+//! seen under, each article's links (one row per article: its entities, mention counts and
+//! spans) and each entity's articles ([`super::postings`]). Answers the questions the sidebar and
 //! the CLI ask: an article's entities, the most mentioned overall, every article that mentions
 //! one, the entities seen beside one, and the articles related through shared entities.
 
 use super::Store;
+use super::postings::{self, LastChunks, Pending};
 use crate::entities::gazetteer::{FastMap, FastSet};
 use crate::error::Result;
 use crate::model::{ArticleId, ArticleMeta, Entity, EntityKind, Field, Mention};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// An entity across the whole cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,6 +60,8 @@ pub(crate) struct KnownEntities {
     /// Name to id, one map per kind (in [`EntityKind::ALL`] order).
     ids: [FastMap<String, i64>; 4],
     aliases: FastMap<i64, FastSet<String>>,
+    /// Where each entity's articles went last.
+    chunks: LastChunks,
 }
 
 impl KnownEntities {
@@ -68,11 +71,12 @@ impl KnownEntities {
     pub(crate) fn forget(&mut self) {
         self.ids.iter_mut().for_each(FastMap::clear);
         self.aliases.clear();
+        self.chunks.clear();
     }
 
     fn len(&self) -> usize {
         let ids: usize = self.ids.iter().map(FastMap::len).sum();
-        ids.max(self.aliases.len())
+        ids.max(self.aliases.len()).max(self.chunks.len())
     }
 
     fn ids_of(&mut self, kind: EntityKind) -> &mut FastMap<String, i64> {
@@ -109,42 +113,67 @@ impl EntityTotals {
     }
 }
 
-/// Links an article to its entities. With `totals` (inside a bulk), the entities' running
-/// totals are collected there to be applied at commit; without, they are applied now.
+/// What an open bulk defers to its commit about entities: their running totals and the
+/// articles to add to their lists.
+#[derive(Default)]
+pub(crate) struct BulkLinks {
+    totals: EntityTotals,
+    postings: Pending,
+}
+
+impl BulkLinks {
+    pub(crate) fn clear(&mut self) {
+        self.totals.clear();
+        self.postings.clear();
+    }
+
+    /// Writes what was deferred (inside the bulk's transaction).
+    pub(crate) fn write(&mut self, tx: &Connection, known: &mut KnownEntities) -> Result<()> {
+        self.totals.apply(tx)?;
+        self.postings.write(tx, &mut known.chunks)
+    }
+}
+
+/// Links an article to its entities. Inside a bulk (`bulk` given) the entities' totals and
+/// lists are gathered there for its commit; outside, they are written now.
 pub(super) fn insert_article_entities(
     tx: &Connection,
     article: i64,
     entities: &[Entity],
     encoded: Option<&[LinkText]>,
     known: &mut KnownEntities,
-    totals: Option<&mut EntityTotals>,
+    bulk: Option<&mut BulkLinks>,
 ) -> Result<()> {
+    use std::fmt::Write;
     // Text made for other entities than these would be wrong: then it is made here.
     let encoded = encoded.filter(|l| l.len() == entities.len());
     if known.len() > KnownEntities::LIMIT {
         known.forget();
     }
-    let mut own = EntityTotals::default();
-    let (totals, apply_now) = match totals {
-        Some(t) => (t, false),
+    let mut own = BulkLinks::default();
+    let (deferred, write_now) = match bulk {
+        Some(b) => (b, false),
         None => (&mut own, true),
     };
     let mut add_alias =
         tx.prepare_cached("INSERT OR IGNORE INTO entity_aliases(alias, entity_id) VALUES(?1, ?2)")?;
-    let mut link = tx.prepare_cached(
-        "INSERT INTO article_entities(article, entity_id, mentions, aliases, spans)
-         VALUES(?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT(article, entity_id) DO UPDATE SET mentions = mentions + excluded.mentions",
-    )?;
-    for (i, e) in entities.iter().enumerate() {
+    // `[[entity, mentions, aliases, spans], …]`, an entity once (two with one name and kind
+    // add up, as two rows for it did).
+    let mut links: Vec<(i64, i64, &LinkText)> = Vec::with_capacity(entities.len());
+    let made: Vec<LinkText>;
+    let texts: &[LinkText] = match encoded {
+        Some(t) => t,
+        None => {
+            made = entities.iter().map(LinkText::of).collect();
+            &made
+        }
+    };
+    for (e, text) in entities.iter().zip(texts) {
         if e.mentions.is_empty() {
             continue;
         }
         let mentions = e.mentions.len() as i64;
         let id = entity_id(tx, known, &e.name, e.kind)?;
-        let t = totals.0.entry(id).or_default();
-        t.0 += 1;
-        t.1 += mentions;
         let seen = known.aliases.entry(id).or_default();
         for alias in std::iter::once(&e.name).chain(&e.aliases) {
             if !seen.contains(alias.as_str()) {
@@ -152,20 +181,50 @@ pub(super) fn insert_article_entities(
                 seen.insert(alias.clone());
             }
         }
-        let made;
-        let text = match encoded.and_then(|l| l.get(i)) {
-            Some(t) => t,
-            None => {
-                made = LinkText::of(e);
-                &made
-            }
-        };
-        link.execute(params![article, id, mentions, text.aliases, text.spans])?;
+        match links.iter_mut().find(|(other, ..)| *other == id) {
+            Some(l) => l.1 += mentions,
+            None => links.push((id, mentions, text)),
+        }
     }
-    if apply_now {
-        totals.apply(tx)?;
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut row = String::with_capacity(links.iter().map(|l| l.2.weight()).sum::<usize>() + 2);
+    row.push('[');
+    for (i, (id, mentions, text)) in links.iter().enumerate() {
+        if i > 0 {
+            row.push(',');
+        }
+        let _ = write!(row, "[{id},{mentions},{},{}]", text.aliases, text.spans);
+        let t = deferred.totals.0.entry(*id).or_default();
+        t.0 += 1;
+        t.1 += mentions;
+        deferred.postings.add(*id, article, *mentions);
+    }
+    row.push(']');
+    tx.prepare_cached("INSERT INTO article_links(article, links) VALUES(?1, ?2)")?
+        .execute(params![article, row])?;
+    if write_now {
+        deferred.write(tx, known)?;
     }
     Ok(())
+}
+
+/// The `(entity, mentions)` pairs of an article's links row.
+fn link_pairs(links: &str) -> Vec<(i64, i64)> {
+    use serde::de::IgnoredAny;
+    serde_json::from_str::<Vec<(i64, i64, IgnoredAny, IgnoredAny)>>(links)
+        .map(|v| v.into_iter().map(|(e, m, ..)| (e, m)).collect())
+        .unwrap_or_default()
+}
+
+/// The `(entity, mentions)` pairs an article is linked by, if any.
+fn links_of(conn: &Connection, article: i64) -> Result<Vec<(i64, i64)>> {
+    let links: Option<String> = conn
+        .prepare_cached("SELECT links FROM article_links WHERE article = ?1")?
+        .query_row([article], |r| r.get(0))
+        .optional()?;
+    Ok(links.as_deref().map(link_pairs).unwrap_or_default())
 }
 
 /// An entity's aliases and mention spans in the form the cache stores them (JSON). Made by
@@ -226,15 +285,24 @@ fn entity_id(
     Ok(id)
 }
 
-pub(super) fn remove_article_entities(tx: &Connection, article: i64) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE entities SET articles = entities.articles - 1,
-         mentions = entities.mentions - ae.m
-         FROM (SELECT entity_id, mentions AS m FROM article_entities WHERE article = ?1) AS ae
-         WHERE entities.id = ae.entity_id",
-    )?
-    .execute([article])?;
-    tx.prepare_cached("DELETE FROM article_entities WHERE article = ?1")?
+/// Unlinks an article from its entities (before it is linked again, changed): their totals
+/// drop now, and it leaves their lists, stored or gathered by the open `bulk`.
+pub(super) fn remove_article_entities(
+    tx: &Connection,
+    article: i64,
+    mut bulk: Option<&mut BulkLinks>,
+) -> Result<()> {
+    let mut drop_totals = tx.prepare_cached(
+        "UPDATE entities SET articles = articles - 1, mentions = mentions - ?2 WHERE id = ?1",
+    )?;
+    for (entity, mentions) in links_of(tx, article)? {
+        drop_totals.execute(params![entity, mentions])?;
+        if let Some(b) = bulk.as_deref_mut() {
+            b.postings.remove(entity, article);
+        }
+        postings::remove(tx, entity, article)?;
+    }
+    tx.prepare_cached("DELETE FROM article_links WHERE article = ?1")?
         .execute([article])?;
     Ok(())
 }
@@ -246,25 +314,31 @@ impl Store {
         let Some(article) = self.article(id)? else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.name, e.kind, ae.aliases, ae.spans FROM article_entities ae
-             JOIN entities e ON e.id = ae.entity_id
-             JOIN articles a ON a.rowid = ae.article
-             WHERE a.id = ?1 ORDER BY ae.mentions DESC, e.name",
-        )?;
-        let rows = stmt.query_map([id.as_str()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (name, kind, aliases, spans) = row?;
-            let spans: Vec<(u8, i64, usize, usize)> =
-                serde_json::from_str(&spans).unwrap_or_default();
+        let links: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT l.links FROM article_links l JOIN articles a ON a.rowid = l.article
+                 WHERE a.id = ?1",
+            )?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        type Link = (i64, i64, Vec<String>, Vec<(u8, i64, usize, usize)>);
+        let links: Vec<Link> = links
+            .and_then(|l| serde_json::from_str(&l).ok())
+            .unwrap_or_default();
+        let mut entity = self
+            .conn
+            .prepare_cached("SELECT name, kind FROM entities WHERE id = ?1")?;
+        let mut out = Vec::with_capacity(links.len());
+        for (entity_id, count, aliases, spans) in links {
+            let Some((name, kind)) = entity
+                .query_row([entity_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+            else {
+                continue;
+            };
             let mentions = spans
                 .into_iter()
                 .filter_map(|(code, block, start, end)| {
@@ -278,14 +352,16 @@ impl Store {
                     })
                 })
                 .collect();
-            out.push(Entity {
+            let e = Entity {
                 name,
                 kind: EntityKind::parse(&kind).unwrap_or(EntityKind::Other),
-                aliases: serde_json::from_str(&aliases).unwrap_or_default(),
+                aliases,
                 mentions,
-            });
+            };
+            out.push((count, e));
         }
-        Ok(out)
+        out.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.name.cmp(&y.name)));
+        Ok(out.into_iter().map(|(_, e)| e).collect())
     }
 
     /// The most mentioned entities across the cache, optionally of one kind.
@@ -327,7 +403,6 @@ impl Store {
         kind: Option<EntityKind>,
         limit: Option<usize>,
     ) -> Result<Vec<EntityArticle>> {
-        let limit = limit.map(|l| l as i64).unwrap_or(-1);
         let ids: Vec<i64> = self
             .conn
             .prepare_cached(
@@ -337,111 +412,158 @@ impl Store {
             )?
             .query_map(params![name, kind.map(EntityKind::as_str)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let meta_columns = "a.id, a.title, a.section, a.published, a.source, a.read, a.starred";
-        let key: rusqlite::types::Value = match ids.as_slice() {
-            [] => return Ok(Vec::new()),
-            [one] => (*one).into(),
-            // A name shared by many entities (a common surname) with a limit: each entity's
-            // best `limit` rows, from its index, hold the best `limit` articles overall.
-            many if limit >= 0 => {
-                let mut best: HashMap<i64, i64> = HashMap::new();
-                let mut top = self.conn.prepare_cached(
-                    "SELECT article, mentions FROM article_entities WHERE entity_id = ?1
-                     ORDER BY mentions DESC, article DESC LIMIT ?2",
-                )?;
+        // Several entities by one name (a common surname): an article counts once, by the
+        // most it mentions any of them.
+        let mut ranked: Vec<(i64, i64)> = match ids.as_slice() {
+            [one] => postings::of(&self.conn, *one)?,
+            many => {
+                let mut best: FastMap<i64, i64> = FastMap::default();
                 for id in many {
-                    let rows = top.query_map(params![id, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                    for row in rows {
-                        let (article, mentions): (i64, i64) = row?;
+                    for (article, mentions) in postings::of(&self.conn, *id)? {
                         let m = best.entry(article).or_default();
                         *m = (*m).max(mentions);
                     }
                 }
-                let mut ranked: Vec<(i64, i64)> = best.into_iter().collect();
-                ranked.sort_by_key(|&(article, mentions)| std::cmp::Reverse((mentions, article)));
-                ranked.truncate(limit as usize);
-                let mut meta = self.conn.prepare_cached(&format!(
-                    "SELECT {meta_columns} FROM articles a WHERE a.rowid = ?1"
-                ))?;
-                let mut out = Vec::with_capacity(ranked.len());
-                for (article, mentions) in ranked {
-                    if let Some(m) = meta
-                        .query_row([article], super::articles::meta_from_row)
-                        .optional()?
-                    {
-                        out.push(EntityArticle {
-                            article: m,
-                            mentions: mentions as usize,
-                        });
-                    }
-                }
-                return Ok(out);
+                best.into_iter().collect()
             }
-            many => serde_json::to_string(many).unwrap_or_default().into(),
         };
-        // One entity (the usual case) walks its index in mention order and stops at the
-        // limit; several are merged per article before any article row is read.
-        let sql = if ids.len() == 1 {
-            format!(
-                "SELECT {meta_columns}, ae.mentions
-                 FROM article_entities ae JOIN articles a ON a.rowid = ae.article
-                 WHERE ae.entity_id = ?1 ORDER BY ae.mentions DESC, ae.article DESC LIMIT ?2"
-            )
-        } else {
-            format!(
-                "SELECT {meta_columns}, t.m FROM (
-                     SELECT article, MAX(mentions) AS m FROM article_entities
-                     WHERE entity_id IN (SELECT value FROM json_each(?1))
-                     GROUP BY article ORDER BY m DESC, article DESC LIMIT ?2
-                 ) t JOIN articles a ON a.rowid = t.article ORDER BY t.m DESC, t.article DESC"
-            )
-        };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![key, limit], |r| {
-            Ok(EntityArticle {
-                article: super::articles::meta_from_row(r)?,
-                mentions: r.get::<_, i64>(7)? as usize,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // Most mentions first, ties newest-imported first; only the first `limit` sorted.
+        let order = |&(article, mentions): &(i64, i64)| std::cmp::Reverse((mentions, article));
+        if let Some(l) = limit.filter(|&l| l < ranked.len()) {
+            if l > 0 {
+                ranked.select_nth_unstable_by_key(l - 1, order);
+            }
+            ranked.truncate(l);
+        }
+        ranked.sort_unstable_by_key(order);
+        let mut meta = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred
+             FROM articles a WHERE a.rowid = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ranked.len());
+        for (article, mentions) in ranked {
+            if let Some(m) = meta
+                .query_row([article], super::articles::meta_from_row)
+                .optional()?
+            {
+                out.push(EntityArticle {
+                    article: m,
+                    mentions: mentions as usize,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids of the entities known by this name or alias (case-insensitive).
+    fn entity_ids(&self, name: &str) -> Result<Vec<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1")?
+            .query_map([name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// An entity's row by id.
+    fn entity_summary(&self, id: i64) -> Result<Option<EntitySummary>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name, kind, articles, mentions FROM entities WHERE id = ?1")?
+            .query_row([id], summary_row)
+            .optional()?)
     }
 
     /// Entities that appear in the same articles as this one, by how many articles they share.
     pub fn cooccurring(&self, name: &str, limit: usize) -> Result<Vec<EntitySummary>> {
-        let mut stmt = self.conn.prepare_cached(
-            "WITH target AS (SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1),
-                  arts AS (SELECT DISTINCT article FROM article_entities
-                           WHERE entity_id IN (SELECT entity_id FROM target))
-             SELECT e.name, e.kind, e.articles, COUNT(*) AS shared
-             FROM article_entities ae JOIN entities e ON e.id = ae.entity_id
-             WHERE ae.article IN (SELECT article FROM arts)
-               AND ae.entity_id NOT IN (SELECT entity_id FROM target)
-             GROUP BY ae.entity_id ORDER BY shared DESC, e.mentions DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![name, limit as i64], summary_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let target = self.entity_ids(name)?;
+        let mut articles: FastSet<i64> = FastSet::default();
+        for id in &target {
+            articles.extend(postings::of(&self.conn, *id)?.into_iter().map(|(a, _)| a));
+        }
+        let mut shared: FastMap<i64, usize> = FastMap::default();
+        for article in articles {
+            for (entity, _) in links_of(&self.conn, article)? {
+                if !target.contains(&entity) {
+                    *shared.entry(entity).or_default() += 1;
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(shared.len());
+        for (entity, n) in shared {
+            if let Some(mut e) = self.entity_summary(entity)? {
+                let mentions = e.mentions;
+                e.mentions = n;
+                out.push((mentions, e));
+            }
+        }
+        // Most shared first, then the most mentioned overall.
+        out.sort_by(|(ma, a), (mb, b)| b.mentions.cmp(&a.mentions).then(mb.cmp(ma)));
+        Ok(out.into_iter().take(limit).map(|(_, e)| e).collect())
     }
 
     /// Articles that share the most entities with this one; a shared entity counts for more
     /// the fewer articles mention it, so `United States` alone does not make two stories
     /// related.
     pub fn related(&self, id: &ArticleId, limit: usize) -> Result<Vec<(ArticleMeta, f64)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "WITH mine AS (
-                SELECT ae.entity_id, e.articles FROM article_entities ae
-                JOIN entities e ON e.id = ae.entity_id
-                JOIN articles a ON a.rowid = ae.article WHERE a.id = ?1 AND e.kind != 'other')
-             SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
-                    SUM(1.0 / mine.articles) AS score
-             FROM mine JOIN article_entities ae ON ae.entity_id = mine.entity_id
-             JOIN articles a ON a.rowid = ae.article
-             WHERE a.id != ?1
-             GROUP BY a.rowid ORDER BY score DESC, a.sort_key DESC LIMIT ?2",
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let Some(rowid) = self
+            .conn
+            .prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?
+            .query_row([id.as_str()], |r| r.get::<_, i64>(0))
+            .optional()?
+        else {
+            return Ok(Vec::new());
+        };
+        let mut mine: Vec<i64> = links_of(&self.conn, rowid)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        // Summed in entity order, so equal scores come out equal.
+        mine.sort_unstable();
+        let mut score: FastMap<i64, f64> = FastMap::default();
+        for entity in mine {
+            let Some(e) = self.entity_summary(entity)? else {
+                continue;
+            };
+            if e.kind == EntityKind::Other || e.articles == 0 {
+                continue;
+            }
+            let weight = 1.0 / e.articles as f64;
+            for (article, _) in postings::of(&self.conn, entity)? {
+                if article != rowid {
+                    *score.entry(article).or_default() += weight;
+                }
+            }
+        }
+        let mut ranked: Vec<(i64, f64)> = score.into_iter().collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        // Ties at the cut are ordered by date, so all of them are read.
+        if let Some(&(_, cut)) = ranked.get(limit - 1) {
+            ranked.retain(|&(_, s)| s >= cut);
+        }
+        let mut meta = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
+                    a.sort_key FROM articles a WHERE a.rowid = ?1",
         )?;
-        let rows = stmt.query_map(params![id.as_str(), limit as i64], |r| {
-            Ok((super::articles::meta_from_row(r)?, r.get::<_, f64>(7)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out = Vec::with_capacity(ranked.len());
+        for (article, s) in ranked {
+            if let Some((m, sort_key)) = meta
+                .query_row([article], |r| {
+                    Ok((super::articles::meta_from_row(r)?, r.get::<_, String>(7)?))
+                })
+                .optional()?
+            {
+                out.push((m, s, sort_key));
+            }
+        }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)));
+        Ok(out
+            .into_iter()
+            .take(limit)
+            .map(|(m, s, _)| (m, s))
+            .collect())
     }
 
     /// How many distinct entities the cache knows (with at least one article).

@@ -9,6 +9,7 @@
 mod articles;
 mod entities;
 mod feeds;
+mod postings;
 pub mod query;
 mod rank;
 mod schema;
@@ -42,6 +43,9 @@ pub struct Store {
 }
 
 /// The file layout a new cache gets, and `compact` gives an older one.
+/// Prepared statements kept per connection (see [`Store::setup`]).
+const STATEMENT_CACHE: usize = 64;
+
 const FILE_LAYOUT: &str = "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL;";
 
 impl Store {
@@ -77,6 +81,9 @@ impl Store {
         let p = path.clone().unwrap_or_default();
         let wrap = |e: rusqlite::Error| cache_error(&p, &e);
         conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        // Writing an article takes some twenty statements; with rusqlite's default cache of
+        // 16 they pushed each other out and were compiled again and again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // A new file only (neither can change later without a VACUUM, and both must come
         // before the switch to WAL). Incremental auto-vacuum lets a large import hand back the
         // pages FTS5's segment merges leave free at its end ([`Store::release_free_pages`]).

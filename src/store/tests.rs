@@ -892,3 +892,95 @@ fn bulks_copy_the_log_back_every_32_mb_whatever_the_page_size() {
         assert_eq!(got, pages, "{page}-byte pages");
     }
 }
+
+#[test]
+fn a_cache_with_a_link_row_per_entity_is_migrated_to_link_rows_and_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let texts = [
+        ("A", "Borrell met Iwaya in Tokyo. Borrell left."),
+        ("B", "Borrell spoke in Tokyo."),
+        ("C", "Only Tokyo, and Iwaya."),
+    ];
+    let mut ids = Vec::new();
+    {
+        let mut s = Store::open(&path).unwrap();
+        for (title, body) in texts {
+            let a = article(title, &[body]);
+            let mut ents = vec![entity(&a, "Tokyo", EntityKind::Place)];
+            for name in ["Borrell", "Iwaya"] {
+                if body.contains(name) {
+                    let mut e = entity(&a, name, EntityKind::Person);
+                    e.aliases = vec![format!("Mr {name}")];
+                    ents.push(e);
+                }
+            }
+            s.upsert(&a, &ents).unwrap();
+            ids.push(a.id);
+        }
+    }
+    let answers = |s: &Store| {
+        let entities: Vec<Vec<Entity>> = ids
+            .iter()
+            .map(|id| s.article_entities(id).unwrap())
+            .collect();
+        let lists: Vec<Vec<(String, usize)>> = ["Tokyo", "Mr Borrell", "Iwaya"]
+            .iter()
+            .map(|n| {
+                s.entity_articles(n, None)
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| (e.article.id.to_string(), e.mentions))
+                    .collect()
+            })
+            .collect();
+        let related: Vec<Vec<String>> = ids
+            .iter()
+            .map(|id| {
+                s.related(id, 5)
+                    .unwrap()
+                    .into_iter()
+                    .map(|(m, _)| m.id.to_string())
+                    .collect()
+            })
+            .collect();
+        let beside = s.cooccurring("Borrell", 5).unwrap();
+        (
+            entities,
+            lists,
+            related,
+            beside,
+            s.top_entities(None, 10).unwrap(),
+        )
+    };
+    let now = answers(&Store::open(&path).unwrap());
+    assert_eq!(now.0[0][0].name, "Borrell");
+    assert_eq!(now.1[0].len(), 3);
+    // The same cache as schema 8 wrote it: a row per (article, entity) with its index.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE article_entities (
+             article INTEGER NOT NULL, entity_id INTEGER NOT NULL, mentions INTEGER NOT NULL,
+             aliases TEXT NOT NULL, spans TEXT NOT NULL, PRIMARY KEY(article, entity_id)
+         ) WITHOUT ROWID;
+         CREATE INDEX article_entities_by_entity
+             ON article_entities(entity_id, mentions DESC, article DESC);
+         INSERT INTO article_entities
+             SELECT l.article, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                 json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+             FROM article_links l, json_each(l.links) j;
+         DROP TABLE article_links;
+         DROP TABLE entity_postings;
+         PRAGMA user_version = 8;",
+    )
+    .unwrap();
+    let links: i64 = conn
+        .query_row("SELECT COUNT(*) FROM article_entities", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(links, 7);
+    drop(conn);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(pragma::<i64>(&s, "user_version"), schema::CURRENT_VERSION);
+    assert_eq!(answers(&s), now);
+    assert!(s.integrity_check().unwrap().is_empty());
+}

@@ -1,0 +1,312 @@
+//! Which articles mention an entity: lists of `(article, mentions)` pairs, kept in chunks of a
+//! few hundred pairs per row (`entity_postings`) rather than a row per pair. A large import
+//! wrote some 800,000 link rows and as many index entries, 40 % of the writer's time; an open
+//! bulk now gathers its pairs per entity ([`Pending`]) and writes one row per entity when it
+//! commits. A chunk is stored as text, `[article,mentions,article,mentions,…]`, so that SQL
+//! (the migration that made them) can write it and a person can read it.
+
+use crate::entities::gazetteer::FastMap;
+use crate::error::Result;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// New pairs join an entity's last chunk while it holds fewer than this many; migration 9
+/// splits the links it converts at the same size.
+pub(super) const CHUNK: i64 = 256;
+
+/// One article that mentions an entity, and how often.
+pub(super) type Pair = (i64, i64);
+
+/// Appends `pairs` as `[a,m,a,m,…]`.
+fn encode(pairs: &[Pair], out: &mut String) {
+    use std::fmt::Write;
+    out.push('[');
+    for (i, (article, mentions)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{article},{mentions}");
+    }
+    out.push(']');
+}
+
+/// The pairs of a chunk's text. A malformed chunk (written by hand, say) gives the pairs
+/// before the fault rather than an error: the lists are an index, rebuilt by `reindex`.
+fn decode(text: &str, out: &mut Vec<Pair>) {
+    let inner = text.trim().trim_start_matches('[').trim_end_matches(']');
+    // Empty pieces are skipped: pairs added to an empty chunk's `[]` give `[,a,m]`.
+    let mut numbers = inner
+        .split(',')
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| n.trim().parse::<i64>());
+    while let (Some(Ok(article)), Some(Ok(mentions))) = (numbers.next(), numbers.next()) {
+        out.push((article, mentions));
+    }
+}
+
+/// Every article that mentions the entity, in no particular order.
+pub(super) fn of(conn: &Connection, entity: i64) -> Result<Vec<Pair>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT postings FROM entity_postings WHERE entity_id = ?1")?;
+    let mut rows = stmt.query([entity])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        // Text, unless written by hand as something else: then no pairs.
+        if let Ok(text) = row.get_ref(0)?.as_str() {
+            decode(text, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+/// Where each entity's pairs went last: `(chunk, pairs in it)`, so that adding to an
+/// entity's lists is one write and no read. It may be stale (after a rollback, a removal,
+/// or another process's writes): the write then still lands in a chunk of that entity, which
+/// is all that matters, since a list is read whole.
+#[derive(Default)]
+pub(crate) struct LastChunks(FastMap<i64, (i64, i64)>);
+
+impl LastChunks {
+    pub(super) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Adds pairs to the entity's lists: to its last chunk while they fit in [`CHUNK`], else
+/// as a new chunk (which holds more than [`CHUNK`] when one bulk brings more).
+pub(super) fn append(
+    conn: &Connection,
+    entity: i64,
+    pairs: &[Pair],
+    last: &mut LastChunks,
+) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let n = pairs.len() as i64;
+    let (chunk, count) = match last.0.get(&entity) {
+        Some(&known) => known,
+        None => conn
+            .prepare_cached(
+                "SELECT chunk, count FROM entity_postings WHERE entity_id = ?1
+                 ORDER BY chunk DESC LIMIT 1",
+            )?
+            .query_row([entity], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            // None yet: the first chunk is 0.
+            .unwrap_or((-1, CHUNK)),
+    };
+    let (chunk, count) = if count + n <= CHUNK {
+        (chunk, count + n)
+    } else {
+        (chunk + 1, n)
+    };
+    let mut text = String::with_capacity(pairs.len() * 10 + 2);
+    encode(pairs, &mut text);
+    // Into the chunk if it is there (its `]` and the new `[` give way to a comma).
+    conn.prepare_cached(
+        "INSERT INTO entity_postings(entity_id, chunk, count, postings) VALUES(?1, ?2, ?3, ?4)
+         ON CONFLICT(entity_id, chunk) DO UPDATE SET count = count + excluded.count,
+             postings = substr(postings, 1, length(postings) - 1) || ',' ||
+                 substr(excluded.postings, 2)",
+    )?
+    .execute(params![entity, chunk, n, text])?;
+    last.0.insert(entity, (chunk, count));
+    Ok(())
+}
+
+/// Takes an article out of the entity's lists (its chunk is rewritten, or dropped when it
+/// holds nothing else). Rare (an article that changed), so the chunks are searched.
+pub(super) fn remove(conn: &Connection, entity: i64, article: i64) -> Result<()> {
+    let chunks: Vec<(i64, String)> = conn
+        .prepare_cached("SELECT chunk, postings FROM entity_postings WHERE entity_id = ?1")?
+        .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut pairs = Vec::new();
+    for (chunk, text) in chunks {
+        pairs.clear();
+        decode(&text, &mut pairs);
+        let before = pairs.len();
+        pairs.retain(|&(a, _)| a != article);
+        if pairs.len() == before {
+            continue;
+        }
+        if pairs.is_empty() {
+            conn.prepare_cached("DELETE FROM entity_postings WHERE entity_id = ?1 AND chunk = ?2")?
+                .execute(params![entity, chunk])?;
+        } else {
+            let mut text = String::new();
+            encode(&pairs, &mut text);
+            conn.prepare_cached(
+                "UPDATE entity_postings SET count = ?3, postings = ?4
+                 WHERE entity_id = ?1 AND chunk = ?2",
+            )?
+            .execute(params![entity, chunk, pairs.len() as i64, text])?;
+        }
+    }
+    Ok(())
+}
+
+/// The pairs an open bulk has gathered, per entity, written when it commits.
+#[derive(Default)]
+pub(crate) struct Pending(FastMap<i64, Vec<Pair>>);
+
+impl Pending {
+    pub(super) fn add(&mut self, entity: i64, article: i64, mentions: i64) {
+        self.0.entry(entity).or_default().push((article, mentions));
+    }
+
+    /// Takes back what the bulk gathered for an article it is writing again.
+    pub(super) fn remove(&mut self, entity: i64, article: i64) {
+        if let Some(pairs) = self.0.get_mut(&entity) {
+            pairs.retain(|&(a, _)| a != article);
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Appends every entity's pairs, in entity order (neighbouring rows, neighbouring pages).
+    pub(super) fn write(&mut self, conn: &Connection, last: &mut LastChunks) -> Result<()> {
+        let mut all: Vec<(i64, Vec<Pair>)> = self.0.drain().collect();
+        all.sort_unstable_by_key(|(entity, _)| *entity);
+        for (entity, pairs) in all {
+            append(conn, entity, &pairs, last)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE entity_postings (entity_id INTEGER NOT NULL, chunk INTEGER NOT NULL,
+             count INTEGER NOT NULL, postings TEXT NOT NULL, PRIMARY KEY(entity_id, chunk))
+             WITHOUT ROWID;",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn sorted(mut v: Vec<Pair>) -> Vec<Pair> {
+        v.sort_unstable();
+        v
+    }
+
+    fn chunks(conn: &Connection, entity: i64) -> Vec<(i64, i64)> {
+        conn.prepare("SELECT chunk, count FROM entity_postings WHERE entity_id = ?1 ORDER BY chunk")
+            .unwrap()
+            .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn text_round_trips_and_a_fault_keeps_what_came_before() {
+        let mut text = String::new();
+        encode(&[(1, 2), (30, 1), (-4, 7)], &mut text);
+        assert_eq!(text, "[1,2,30,1,-4,7]");
+        let mut out = Vec::new();
+        decode(&text, &mut out);
+        assert_eq!(out, [(1, 2), (30, 1), (-4, 7)]);
+        let mut out = Vec::new();
+        decode("[1,2,x,1,5,5]", &mut out);
+        assert_eq!(out, [(1, 2)]);
+        let mut out = Vec::new();
+        decode("[]", &mut out);
+        assert!(out.is_empty());
+        decode("[,5,1]", &mut out);
+        assert_eq!(out, [(5, 1)]);
+    }
+
+    #[test]
+    fn pairs_fill_the_last_chunk_then_start_another() {
+        let conn = table();
+        let mut last = LastChunks::default();
+        let first: Vec<Pair> = (1..CHUNK).map(|a| (a, 1)).collect();
+        append(&conn, 7, &first, &mut last).unwrap();
+        append(&conn, 7, &[(1000, 2)], &mut last).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK)], "the pair fits");
+        append(&conn, 7, &[(2000, 1), (2001, 1)], &mut last).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK), (1, 2)], "full: a new chunk");
+        // Without the memo (another process, a new run) the last chunk is looked up.
+        append(&conn, 7, &[(3000, 1)], &mut LastChunks::default()).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK), (1, 3)]);
+        // A bulk's pairs stay together, past the size.
+        let many: Vec<Pair> = (5000..5000 + CHUNK + 10).map(|a| (a, 1)).collect();
+        append(&conn, 7, &many, &mut last).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK), (1, 3), (2, CHUNK + 10)]);
+        append(&conn, 8, &[(5, 5)], &mut last).unwrap();
+        let mut want = first.clone();
+        want.extend([(1000, 2), (2000, 1), (2001, 1), (3000, 1)]);
+        want.extend(many);
+        assert_eq!(sorted(of(&conn, 7).unwrap()), sorted(want));
+        assert_eq!(of(&conn, 8).unwrap(), [(5, 5)]);
+        assert!(of(&conn, 9).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_stale_memo_still_writes_every_pair() {
+        let conn = table();
+        let mut last = LastChunks::default();
+        append(&conn, 7, &[(1, 1)], &mut last).unwrap();
+        // The chunk it remembers is gone (rolled back, or emptied by a removal).
+        conn.execute_batch("DELETE FROM entity_postings").unwrap();
+        append(&conn, 7, &[(2, 1)], &mut last).unwrap();
+        assert_eq!(of(&conn, 7).unwrap(), [(2, 1)]);
+        // Another writer added a chunk after the one remembered: pairs join it.
+        conn.execute_batch("INSERT INTO entity_postings VALUES(7, 1, 1, '[3,1]'), (7, 2, 0, '[]')")
+            .unwrap();
+        last.0.insert(7, (1, CHUNK));
+        append(&conn, 7, &[(4, 2)], &mut last).unwrap();
+        assert_eq!(sorted(of(&conn, 7).unwrap()), [(2, 1), (3, 1), (4, 2)]);
+        assert_eq!(chunks(&conn, 7), [(0, 1), (1, 1), (2, 1)]);
+    }
+
+    #[test]
+    fn removing_an_article_rewrites_or_drops_its_chunk_only() {
+        let conn = table();
+        let mut last = LastChunks::default();
+        let full: Vec<Pair> = (1..=CHUNK).map(|a| (a, 1)).collect();
+        append(&conn, 7, &full, &mut last).unwrap();
+        append(&conn, 7, &[(5000, 4)], &mut last).unwrap();
+        remove(&conn, 7, 5000).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK)], "an emptied chunk goes");
+        remove(&conn, 7, 3).unwrap();
+        remove(&conn, 7, 424_242).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK - 1)]);
+        let left = of(&conn, 7).unwrap();
+        assert_eq!(left.len() as i64, CHUNK - 1);
+        assert!(!left.iter().any(|&(a, _)| a == 3));
+        // The emptied chunk's number is taken again by the next one.
+        append(&conn, 7, &[(6000, 1)], &mut LastChunks::default()).unwrap();
+        append(&conn, 7, &[(6001, 1)], &mut LastChunks::default()).unwrap();
+        assert_eq!(chunks(&conn, 7), [(0, CHUNK), (1, 1)]);
+    }
+
+    #[test]
+    fn a_bulk_writes_what_it_gathered_and_forgets_what_it_took_back() {
+        let conn = table();
+        let mut last = LastChunks::default();
+        let mut p = Pending::default();
+        p.add(2, 10, 1);
+        p.add(1, 10, 3);
+        p.add(2, 11, 2);
+        p.remove(2, 10);
+        p.remove(9, 10);
+        p.write(&conn, &mut last).unwrap();
+        assert_eq!(of(&conn, 1).unwrap(), [(10, 3)]);
+        assert_eq!(of(&conn, 2).unwrap(), [(11, 2)]);
+        p.write(&conn, &mut last).unwrap();
+        assert_eq!(of(&conn, 2).unwrap(), [(11, 2)], "written once");
+    }
+}
