@@ -5,15 +5,20 @@
 //! means on the web). It decodes only; sanitising is the caller's job.
 
 use encoding_rs::Encoding;
+use std::borrow::Cow;
 
-/// Decodes `bytes` to text; the second value says which encoding was used.
-pub fn decode_markup(bytes: &[u8], http_charset: Option<&str>) -> (String, &'static str) {
-    if let Some(text) = utf32(bytes) {
-        return text;
+/// Decodes `bytes` to text; the second value says which encoding was used. Valid UTF-8 is
+/// borrowed, not copied: feed documents run to megabytes.
+pub fn decode_markup<'a>(
+    bytes: &'a [u8],
+    http_charset: Option<&str>,
+) -> (Cow<'a, str>, &'static str) {
+    if let Some((text, enc)) = utf32(bytes) {
+        return (text.into(), enc);
     }
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return (text.into_owned(), enc.name());
+        return (text, enc.name());
     }
     let declared = http_charset
         .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
@@ -33,7 +38,7 @@ pub fn decode_markup(bytes: &[u8], http_charset: Option<&str>) -> (String, &'sta
         None => encoding_rs::WINDOWS_1252,
     };
     let (text, _) = enc.decode_without_bom_handling(bytes);
-    (text.into_owned(), enc.name())
+    (text, enc.name())
 }
 
 /// The charset parameter of a `Content-Type` header value.
@@ -153,12 +158,21 @@ pub fn line_at(text: &str, pos: u64) -> usize {
 /// so an XML parser does not decode it a second time. Any further XML declaration is
 /// dropped: one anywhere but the start is invalid, and a second one makes the XML parser
 /// under feed-rs panic (found by fuzzing).
-pub fn declare_utf8(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn declare_utf8(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if let Some(rest) = trimmed.strip_prefix("<?xml")
         && rest.starts_with(char::is_whitespace)
         && let Some(end) = rest.find("?>")
     {
+        // Saying UTF-8 already (or nothing, which means UTF-8): kept as it is, uncopied.
+        if declares_utf8(&rest[..end]) {
+            let after = trimmed.len() - rest.len() + end + 2;
+            let body = without_declarations(&trimmed[after..]);
+            if let Cow::Borrowed(_) = body {
+                return Cow::Borrowed(trimmed);
+            }
+            return format!("{}{body}", &trimmed[..after]).into();
+        }
         // Sized up front: the document is copied once, not regrown as `format!` would.
         const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
         let body = without_declarations(&rest[end + 2..]);
@@ -168,6 +182,20 @@ pub fn declare_utf8(text: &str) -> std::borrow::Cow<'_, str> {
         return out.into();
     }
     without_declarations(text)
+}
+
+/// Whether the attributes of an XML declaration name UTF-8 as the encoding, or none.
+fn declares_utf8(attributes: &str) -> bool {
+    let lower = attributes.to_ascii_lowercase();
+    let Some(at) = lower.find("encoding") else {
+        return true;
+    };
+    let value = lower[at + "encoding".len()..]
+        .trim_start()
+        .trim_start_matches('=')
+        .trim_start()
+        .trim_start_matches(['"', '\'']);
+    value.starts_with("utf-8") && value[5..].starts_with(['"', '\''])
 }
 
 /// `text` with every `<?xml …?>` declaration removed (other processing instructions, such as
@@ -201,11 +229,41 @@ mod tests {
     #[test]
     fn later_xml_declarations_are_dropped() {
         let t = "<?xml version='1.0'?><rss><?xml version='1.0' encoding='ISO-8859-1'?><a/><?xml-stylesheet href='s'?></rss>";
+        // The first one names no encoding, which means UTF-8: it stays.
         assert_eq!(
             declare_utf8(t),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><a/><?xml-stylesheet href='s'?></rss>"
+            "<?xml version='1.0'?><rss><a/><?xml-stylesheet href='s'?></rss>"
         );
         assert_eq!(declare_utf8("<rss><?xml version='1.0'"), "<rss>");
+    }
+
+    #[test]
+    fn a_document_that_says_utf8_already_is_not_copied() {
+        for t in [
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed/>",
+            "<?xml version='1.0' encoding = 'UTF-8' standalone='yes'?><feed/>",
+            "<?xml version=\"1.0\"?><feed/>",
+        ] {
+            assert!(matches!(declare_utf8(t), Cow::Borrowed(b) if b == t), "{t}");
+        }
+        // Another encoding named (the text was decoded from it), or a look-alike: rewritten.
+        for t in [
+            "<?xml version='1.0' encoding='ISO-8859-1'?><feed/>",
+            "<?xml version='1.0' encoding='utf-80'?><feed/>",
+        ] {
+            assert_eq!(
+                declare_utf8(t),
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><feed/>",
+                "{t}"
+            );
+        }
+        // A later declaration still goes.
+        assert_eq!(
+            declare_utf8("<?xml version='1.0' encoding='utf-8'?><a><?xml version='1.0'?></a>"),
+            "<?xml version='1.0' encoding='utf-8'?><a></a>"
+        );
+        let (text, enc) = decode_markup(b"<?xml version='1.0'?><a>caf\xc3\xa9</a>", None);
+        assert!(matches!(text, Cow::Borrowed(_)) && enc == "UTF-8");
     }
 
     #[test]
