@@ -109,9 +109,17 @@ fn char_at(s: &str, i: usize) -> Option<char> {
 }
 
 pub fn tokenize(s: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    tokenize_into(s, &mut out);
+    out
+}
+
+/// [`tokenize`] into a vector of the caller's (cleared first), to reuse its memory.
+pub fn tokenize_into(s: &str, out: &mut Vec<Token>) {
+    out.clear();
     // English runs at about one token in four bytes (a word, its space, some punctuation);
     // a vector that has to grow copies every token once more.
-    let mut out: Vec<Token> = Vec::with_capacity(s.len() / 4 + 8);
+    out.reserve(s.len() / 4 + 8);
     let bytes = s.as_bytes();
     // Byte offsets, always on char boundaries; ASCII is read byte by byte without decoding.
     let mut pos = 0usize;
@@ -277,7 +285,6 @@ pub fn tokenize(s: &str) -> Vec<Token> {
             pos = end;
         }
     }
-    out
 }
 
 #[cfg(test)]
