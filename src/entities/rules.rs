@@ -1204,3 +1204,44 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
     }
     out.push(cand);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::scan;
+
+    /// What a scan found, comparable.
+    fn found(s: &str) -> Vec<String> {
+        scan(s)
+            .iter()
+            .map(|c| format!("{:?}", (&s[c.start..c.end], c.kind, c.strength, c.words)))
+            .collect()
+    }
+
+    #[test]
+    fn a_scan_owes_nothing_to_the_fields_scanned_before_on_its_thread() {
+        // Paragraphs of real articles, each scanned on a thread of its own, then all in a
+        // row on one thread, whose buffers each scan reuses.
+        let text = [
+            include_str!("../../assets/articles/00-japan-eu-security-partnership.txt"),
+            include_str!("../../assets/articles/01-news-stampede.txt"),
+            include_str!("../../assets/articles/04-interview-mcguire.txt"),
+        ]
+        .concat();
+        let fields: Vec<String> = text
+            .split("\n\n")
+            .filter(|p| !p.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+        assert!(fields.len() > 20);
+        let fresh: Vec<Vec<String>> = fields
+            .iter()
+            .map(|f| {
+                let f = f.clone();
+                std::thread::spawn(move || found(&f)).join().unwrap()
+            })
+            .collect();
+        assert!(fresh.iter().filter(|f| !f.is_empty()).count() > 10);
+        let in_a_row: Vec<Vec<String>> = fields.iter().map(|f| found(f)).collect();
+        assert_eq!(in_a_row, fresh);
+    }
+}
