@@ -556,3 +556,33 @@ proptest! {
         check_slices(&a);
     }
 }
+
+#[test]
+fn a_surname_that_is_an_everyday_word_joins_the_person_named_in_full() {
+    // `trump`, `macron` and `xi` are English words: alone they were dropped as such, so
+    // `Trump said` counted nothing for Donald Trump.
+    let es = ents(&[
+        "Donald Trump met Emmanuel Macron and Xi Jinping in Paris on Monday.",
+        "Trump said the talks went well, and Macron agreed. Xi said little.",
+        "Later, officials said Trump left early. Macron’s plan was praised.",
+    ]);
+    let count = |name: &str| named(&es, name).map(|e| e.count());
+    assert_eq!(count("Donald Trump"), Some(3), "{es:?}");
+    assert_eq!(count("Emmanuel Macron"), Some(3), "{es:?}");
+    assert_eq!(count("Xi Jinping"), Some(2), "{es:?}");
+    assert_eq!(kind_of(&es, "Trump"), Some(EntityKind::Person));
+    // Nobody is `Trump` or `Macron` on their own.
+    assert!(!es.iter().any(|e| e.name == "Trump" || e.name == "Macron"));
+}
+
+#[test]
+fn an_everyday_word_in_capitals_names_no_one_without_a_full_name_to_join() {
+    let es = ents(&[
+        "Trump said nothing about the Internet, and the Bridge stayed shut.",
+        "Then the Poet stood up. Tusk said more; Will the talks go on?",
+    ]);
+    assert_nobody(&es);
+    for word in ["Trump", "Internet", "Bridge", "Poet", "Tusk", "Will"] {
+        assert!(named(&es, word).is_none(), "{word}: {es:?}");
+    }
+}

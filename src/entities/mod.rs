@@ -178,7 +178,7 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
-fn resolve(found: &mut [Found], keys: &Keys) {
+fn resolve(found: &mut Vec<Found>, keys: &Keys) {
     // Long form followed by its acronym in brackets: `World Health Organisation (WHO)`.
     let mut acronyms: FastMap<Cow<str>, KeyId> = FastMap::default();
     for f in found.iter() {
@@ -211,6 +211,7 @@ fn resolve(found: &mut [Found], keys: &Keys) {
     for f in found.iter_mut() {
         if f.cand.words == 1
             && f.cand.strength < 3
+            && !f.cand.surname_only
             && let Some(&long) = acronyms.get(f.text())
         {
             f.key = long;
@@ -281,7 +282,13 @@ fn resolve(found: &mut [Found], keys: &Keys) {
             f.cand.person_cue = true;
             f.cand.kind = Some(EntityKind::Person);
             f.cand.canonical = None;
+            f.cand.surname_only = false;
         }
+    }
+    // Everyday words kept in case they were a name's (`Xi` of `Xi Jinping` too), and found
+    // not to be.
+    if found.iter().any(|f| f.cand.surname_only) {
+        found.retain(|f| !f.cand.surname_only);
     }
 
     // A lone word that is part of an organisation's longer name is that organisation's

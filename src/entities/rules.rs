@@ -26,6 +26,10 @@ pub struct Candidate {
     pub words: usize,
     /// A title, role word or speech verb stood next to it.
     pub person_cue: bool,
+    /// An everyday word in capitals (`Trump`, `Macron`, `Tusk`: `trump`, `macron` and `tusk`
+    /// are English words) kept only in case the article names a person in full whose
+    /// surname it is; the article-level pass drops it otherwise.
+    pub surname_only: bool,
 }
 
 fn is_acronym(w: &str) -> bool {
@@ -595,6 +599,7 @@ fn inverted_name(f: &Field, i: usize, out: &mut Vec<Candidate>) -> Option<usize>
         strength: 2,
         words: e - i - 1,
         person_cue: true,
+        surname_only: false,
     });
     Some(e)
 }
@@ -762,6 +767,25 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
             continue;
         }
         if f.weak_cap(i) && f.common(i) && !f.given(i) && !is_acronym(w) {
+            // Alone, and a speech verb or a possessive after it: maybe the surname of a
+            // person named in full (`Trump said`, `Macron’s plan`).
+            if a + 1 == b
+                && (f.toks[i].possessive
+                    || f.next_word(i)
+                        .is_some_and(|n| PERSON_CUES_AFTER_SET.contains(n)))
+            {
+                out.push(Candidate {
+                    start: f.toks[i].start,
+                    end: f.toks[i].end,
+                    kind: None,
+                    canonical: None,
+                    demonym: false,
+                    strength: 0,
+                    words: 1,
+                    person_cue: false,
+                    surname_only: true,
+                });
+            }
             a += 1;
             continue;
         }
@@ -879,6 +903,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                 strength: 2,
                 words: words.len(),
                 person_cue: false,
+                surname_only: false,
             });
             return;
         }
@@ -936,6 +961,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                         strength: 2,
                         words: len + 1,
                         person_cue: false,
+                        surname_only: false,
                     });
                     p += len + 1;
                     from = p;
@@ -951,6 +977,7 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                         strength: if e.town { 1 } else { 3 },
                         words: len,
                         person_cue: false,
+                        surname_only: false,
                     });
                 }
                 p += len;
@@ -1053,6 +1080,7 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         strength: 0,
         words: words.len(),
         person_cue: cue,
+        surname_only: false,
     };
     if words.len() == 1 {
         // A lone initial (`G.`) names no one by itself.
@@ -1143,8 +1171,11 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
             return;
         }
         // A lone capitalised common word mid-sentence (the Internet) is rarely a name unless
-        // something marks it as a person.
+        // something marks it as a person, or it is the surname of a person the article names
+        // in full (`and Trump left` after `Donald Trump`).
         if f.common(words[0]) && !cue {
+            cand.surname_only = true;
+            out.push(cand);
             return;
         }
         if text.chars().count() < 2 {
