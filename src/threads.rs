@@ -11,7 +11,7 @@
 //! ([`weighed_channel`]), not by a count of items.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// Lowers the calling thread's scheduling priority by five steps. Linux only (elsewhere a
@@ -87,6 +87,8 @@ pub fn weighed_channel<T>(cap: usize) -> (WeighedSender<T>, WeighedReceiver<T>) 
         state: Mutex::new(BudgetState {
             held: 0,
             closed: false,
+            next: 0,
+            serving: 0,
         }),
         freed: Condvar::new(),
         cap,
@@ -111,10 +113,15 @@ struct BudgetState {
     held: usize,
     /// The receiver is gone: nobody will free anything, so nobody waits.
     closed: bool,
+    /// Senders are let in in the order they came (`next` is the ticket the next one takes,
+    /// `serving` the one whose turn it is), so a heavy item is not passed over for ever by
+    /// light ones that fit.
+    next: u64,
+    serving: u64,
 }
 
 impl Budget {
-    fn lock(&self) -> std::sync::MutexGuard<'_, BudgetState> {
+    fn lock(&self) -> MutexGuard<'_, BudgetState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -134,19 +141,42 @@ impl<T> Clone for WeighedSender<T> {
 }
 
 impl<T> WeighedSender<T> {
-    /// Sends `item`, which holds about `weight` bytes, once the budget has room for it.
-    /// Fails (giving the item back) when the receiver is gone.
+    /// Sends `item`, which holds about `weight` bytes, once the budget has room for it and
+    /// the senders that came first are in. Fails (giving the item back) when the receiver
+    /// is gone.
     pub fn send(&self, item: T, weight: usize) -> Result<(), T> {
         let b = &*self.budget;
         let mut st = b.lock();
-        while !st.closed && st.held > 0 && st.held.saturating_add(weight) > b.cap {
+        let ticket = st.next;
+        st.next += 1;
+        while !st.closed && (st.serving != ticket || !fits(&st, weight, b.cap)) {
             st = b.freed.wait(st).unwrap_or_else(PoisonError::into_inner);
         }
         if st.closed {
             return Err(item);
         }
+        st.serving += 1;
+        self.admit(st, item, weight)
+    }
+
+    /// [`WeighedSender::send`] if that would not wait; else the item comes back, as `Full`.
+    pub fn try_send(&self, item: T, weight: usize) -> Result<(), TrySend<T>> {
+        let b = &*self.budget;
+        let st = b.lock();
+        if st.closed {
+            return Err(TrySend::Gone(item));
+        }
+        if st.serving != st.next || !fits(&st, weight, b.cap) {
+            return Err(TrySend::Full(item));
+        }
+        self.admit(st, item, weight).map_err(TrySend::Gone)
+    }
+
+    fn admit(&self, mut st: MutexGuard<'_, BudgetState>, item: T, weight: usize) -> Result<(), T> {
         st.held = st.held.saturating_add(weight);
         drop(st);
+        // The next sender in line may fit too.
+        self.budget.freed.notify_all();
         self.tx.send((item, weight)).map_err(|e| {
             // Not sent after all: its weight goes back.
             self.release(e.0.1);
@@ -157,6 +187,20 @@ impl<T> WeighedSender<T> {
     fn release(&self, weight: usize) {
         release(&self.budget, weight);
     }
+}
+
+/// Why [`WeighedSender::try_send`] gave the item back.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TrySend<T> {
+    /// It would have to wait.
+    Full(T),
+    /// The receiver is gone.
+    Gone(T),
+}
+
+/// Room for `weight` more, or nothing in flight (an item heavier than the budget goes alone).
+fn fits(st: &BudgetState, weight: usize, cap: usize) -> bool {
+    st.held == 0 || st.held.saturating_add(weight) <= cap
 }
 
 fn release(b: &Budget, weight: usize) {
@@ -233,9 +277,32 @@ mod channel_tests {
         tx.send(1, 10).unwrap();
         std::thread::scope(|s| {
             let waiting = s.spawn(|| tx.send(2, 10));
-            std::thread::sleep(Duration::from_millis(50));
+            // It is waiting: the budget is full.
+            while rx.budget.lock().next < 2 {
+                std::thread::yield_now();
+            }
+            assert!(!waiting.is_finished());
             drop(rx);
             assert_eq!(waiting.join().unwrap(), Err(2));
+        });
+    }
+
+    #[test]
+    fn a_heavy_item_is_not_passed_over_by_light_ones_that_come_after_it() {
+        let (tx, rx) = weighed_channel::<&str>(100);
+        tx.send("light", 30).unwrap();
+        std::thread::scope(|s| {
+            let heavy = s.spawn(|| tx.send("heavy", 90));
+            while rx.budget.lock().next < 2 {
+                std::thread::yield_now();
+            }
+            // 30 + 30 would fit, but the heavy item came first: the light one waits its turn.
+            assert_eq!(tx.try_send("late", 30), Err(super::TrySend::Full("late")));
+            let late = s.spawn(|| tx.send("late", 30));
+            let got: Vec<&str> = (0..3).map(|_| rx.recv_timeout(WAIT).unwrap()).collect();
+            assert_eq!(got, ["light", "heavy", "late"]);
+            heavy.join().unwrap().unwrap();
+            late.join().unwrap().unwrap();
         });
     }
 }

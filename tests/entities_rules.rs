@@ -586,3 +586,17 @@ fn an_everyday_word_in_capitals_names_no_one_without_a_full_name_to_join() {
         assert!(named(&es, word).is_none(), "{word}: {es:?}");
     }
 }
+
+#[test]
+fn an_everyday_word_joins_no_name_as_a_word_or_without_a_cue_for_a_first_name() {
+    let es = ents(&[
+        "Donald Trump met Liz Truss, Summer Walker and Hope Hicks in Washington.",
+        "He played the Trump card on a Truss bridge. In the Summer, Hope was fading.",
+    ]);
+    let count = |name: &str| named(&es, name).map(|e| e.count());
+    // `the Trump card`, `a Truss bridge`: the words; `Summer`, `Hope`: first names, uncued.
+    assert_eq!(count("Donald Trump"), Some(1), "{es:?}");
+    assert_eq!(count("Liz Truss"), Some(1), "{es:?}");
+    assert_eq!(count("Summer Walker"), Some(1), "{es:?}");
+    assert_eq!(count("Hope Hicks"), Some(1), "{es:?}");
+}

@@ -173,6 +173,9 @@ pub fn related(store: &Store, json: bool, limit: usize, typed: &str) -> Result<E
 pub fn reindex(store: &mut Store) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let ids = store.all_ids()?;
+    // Every article is linked again from nothing (an interrupted run leaves the articles it
+    // had not reached without entities, until it is run again).
+    store.clear_entity_links()?;
     for id in &ids {
         if let Some(article) = store.article(id)? {
             let ents = entities::extract(&article);

@@ -275,7 +275,13 @@ fn resolve(found: &mut Vec<Found>, keys: &Keys) {
         }
         let pick = anchors
             .get(&(true, t))
-            .or_else(|| anchors.get(&(false, t)).filter(|_| weak))
+            // Another word of the name for weak guesses; an everyday word only when cued
+            // (`Xi said`: not `In the Summer` after `Summer Walker`).
+            .or_else(|| {
+                anchors
+                    .get(&(false, t))
+                    .filter(|_| weak && (!f.cand.surname_only || f.cand.person_cue))
+            })
             .and_then(|v| v.iter().max_by_key(|&&k| person_count[k]));
         if let Some(&full) = pick {
             f.key = full;

@@ -28,7 +28,8 @@ pub struct Candidate {
     pub person_cue: bool,
     /// An everyday word in capitals (`Trump`, `Macron`, `Tusk`: `trump`, `macron` and `tusk`
     /// are English words) kept only in case the article names a person in full whose
-    /// surname it is; the article-level pass drops it otherwise.
+    /// surname it is (or, with `person_cue`, whose first word: `Xi said`); the article-level
+    /// pass drops it otherwise.
     pub surname_only: bool,
 }
 
@@ -782,7 +783,8 @@ fn piece(f: &Field, words: &[usize], after_title: bool, out: &mut Vec<Candidate>
                     demonym: false,
                     strength: 0,
                     words: 1,
-                    person_cue: false,
+                    // Cued: it may join a name's first word too (`Xi said`, `Xi Jinping`).
+                    person_cue: true,
                     surname_only: true,
                 });
             }
@@ -1174,8 +1176,14 @@ fn unknown_run(f: &Field, words: &[usize], cue: bool, out: &mut Vec<Candidate>) 
         // something marks it as a person, or it is the surname of a person the article names
         // in full (`and Trump left` after `Donald Trump`).
         if f.common(words[0]) && !cue {
-            cand.surname_only = true;
-            out.push(cand);
+            // Not after an article, where it is the word: `the Trump card`, `a Truss bridge`.
+            let after_article = words[0] > 0
+                && f.is_word(words[0] - 1)
+                && matches!(f.w(words[0] - 1), "the" | "The" | "a" | "A" | "an" | "An");
+            if !after_article {
+                cand.surname_only = true;
+                out.push(cand);
+            }
             return;
         }
         if text.chars().count() < 2 {
@@ -1244,7 +1252,7 @@ mod tests {
     fn found(s: &str) -> Vec<String> {
         scan(s)
             .iter()
-            .map(|c| format!("{:?}", (&s[c.start..c.end], c.kind, c.strength, c.words)))
+            .map(|c| format!("{} {c:?}", &s[c.start..c.end]))
             .collect()
     }
 

@@ -14,7 +14,7 @@ use crate::ingest::{Parsed, charset, feed, html};
 use crate::model::Article;
 use crate::sanitize::{clean_line, clean_text};
 use crate::store::{Digest, Feed, FetchState, Origin, Store, Upsert};
-use crate::threads::{CpuPermits, WeighedSender};
+use crate::threads::{CpuPermits, TrySend, WeighedSender};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -521,8 +521,17 @@ fn fetch_feed(
             guid: item.guid,
             digest: digest.short(),
         };
-        if tx.send(msg, weight).is_err() {
-            break;
+        match tx.try_send(msg, weight) {
+            Ok(()) => {}
+            Err(TrySend::Gone(_)) => break,
+            // Waiting for the writer, the core is another worker's meanwhile.
+            Err(TrySend::Full(msg)) => {
+                drop(permit);
+                if tx.send(msg, weight).is_err() {
+                    break;
+                }
+                permit = cpu.acquire();
+            }
         }
     }
     Ok(FeedOk {

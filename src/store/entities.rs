@@ -364,6 +364,22 @@ impl Store {
         Ok(out.into_iter().map(|(_, e)| e).collect())
     }
 
+    /// Forgets every article's entity links, the entities' lists and their totals (the
+    /// entities and their aliases stay), so that `reindex` links every article afresh.
+    /// Unlinking one article searches the lists of each of its entities: done for every
+    /// article of a large cache, that grows with the square of its size.
+    pub fn clear_entity_links(&mut self) -> Result<()> {
+        self.known.forget();
+        self.write_alone(|tx| {
+            tx.execute_batch(
+                "DELETE FROM article_links; DELETE FROM entity_postings;
+                 UPDATE entities SET articles = 0, mentions = 0
+                 WHERE articles != 0 OR mentions != 0;",
+            )?;
+            Ok(())
+        })
+    }
+
     /// The most mentioned entities across the cache, optionally of one kind.
     pub fn top_entities(
         &self,

@@ -119,11 +119,19 @@ pub(super) fn append(
 }
 
 /// Takes an article out of the entity's lists (its chunk is rewritten, or dropped when it
-/// holds nothing else). Rare (an article that changed), so the chunks are searched.
+/// holds nothing else). The chunks are searched, but only those whose text holds the number
+/// are read and decoded: SQLite's `instr` runs through a common entity's 30,000 pairs in a
+/// fraction of the time decoding them takes.
 pub(super) fn remove(conn: &Connection, entity: i64, article: i64) -> Result<()> {
     let chunks: Vec<(i64, String)> = conn
-        .prepare_cached("SELECT chunk, postings FROM entity_postings WHERE entity_id = ?1")?
-        .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare_cached(
+            "SELECT chunk, postings FROM entity_postings
+             WHERE entity_id = ?1 AND (instr(postings, ?2) > 0 OR instr(postings, ?3) = 1)",
+        )?
+        .query_map(
+            params![entity, format!(",{article},"), format!("[{article},")],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
         .collect::<rusqlite::Result<_>>()?;
     let mut pairs = Vec::new();
     for (chunk, text) in chunks {

@@ -984,3 +984,30 @@ fn a_cache_with_a_link_row_per_entity_is_migrated_to_link_rows_and_lists() {
     assert_eq!(answers(&s), now);
     assert!(s.integrity_check().unwrap().is_empty());
 }
+
+#[test]
+fn cleared_entity_links_are_rebuilt_the_same_by_linking_every_article_again() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut all = Vec::new();
+    for (title, body) in [
+        ("A", "Borrell met Iwaya in Tokyo. Borrell left."),
+        ("B", "Borrell spoke in Tokyo."),
+    ] {
+        let a = article(title, &[body]);
+        let mut ents = vec![entity(&a, "Tokyo", EntityKind::Place)];
+        ents.push(entity(&a, "Borrell", EntityKind::Person));
+        s.upsert(&a, &ents).unwrap();
+        all.push((a.id.clone(), ents));
+    }
+    let top = s.top_entities(None, 10).unwrap();
+    let tokyo = s.entity_articles("Tokyo", None).unwrap();
+    s.clear_entity_links().unwrap();
+    assert!(s.top_entities(None, 10).unwrap().is_empty());
+    assert!(s.entity_articles("Tokyo", None).unwrap().is_empty());
+    assert!(s.article_entities(&all[0].0).unwrap().is_empty());
+    for (id, ents) in &all {
+        s.replace_entities(id, ents).unwrap();
+    }
+    assert_eq!(s.top_entities(None, 10).unwrap(), top);
+    assert_eq!(s.entity_articles("Tokyo", None).unwrap(), tokyo);
+}
