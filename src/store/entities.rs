@@ -7,7 +7,7 @@
 use super::Store;
 use super::postings::{self, LastChunks, Pending};
 use crate::entities::gazetteer::{FastMap, FastSet};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{ArticleId, ArticleMeta, Entity, EntityKind, Field, Mention};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -210,21 +210,29 @@ pub(super) fn insert_article_entities(
     Ok(())
 }
 
-/// The `(entity, mentions)` pairs of an article's links row.
-fn link_pairs(links: &str) -> Vec<(i64, i64)> {
+/// The `(entity, mentions)` pairs of an article's links row; `None` if it is malformed.
+fn link_pairs(links: &str) -> Option<Vec<(i64, i64)>> {
     use serde::de::IgnoredAny;
     serde_json::from_str::<Vec<(i64, i64, IgnoredAny, IgnoredAny)>>(links)
+        .ok()
         .map(|v| v.into_iter().map(|(e, m, ..)| (e, m)).collect())
-        .unwrap_or_default()
 }
 
-/// The `(entity, mentions)` pairs an article is linked by, if any.
-fn links_of(conn: &Connection, article: i64) -> Result<Vec<(i64, i64)>> {
-    let links: Option<String> = conn
+/// An article's links row, if it has one.
+fn links_row(conn: &Connection, article: i64) -> Result<Option<String>> {
+    Ok(conn
         .prepare_cached("SELECT links FROM article_links WHERE article = ?1")?
         .query_row([article], |r| r.get(0))
-        .optional()?;
-    Ok(links.as_deref().map(link_pairs).unwrap_or_default())
+        .optional()?)
+}
+
+/// The `(entity, mentions)` pairs an article is linked by, for reading: a malformed row
+/// (written by hand) reads as none.
+fn links_of(conn: &Connection, article: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(links_row(conn, article)?
+        .as_deref()
+        .and_then(link_pairs)
+        .unwrap_or_default())
 }
 
 /// An entity's aliases and mention spans in the form the cache stores them (JSON). Made by
@@ -295,7 +303,17 @@ pub(super) fn remove_article_entities(
     let mut drop_totals = tx.prepare_cached(
         "UPDATE entities SET articles = articles - 1, mentions = mentions - ?2 WHERE id = ?1",
     )?;
-    for (entity, mentions) in links_of(tx, article)? {
+    let links = match links_row(tx, article)? {
+        None => Vec::new(),
+        // Unlinking it blind would leave its entities' totals and lists counting it.
+        Some(row) => link_pairs(&row).ok_or_else(|| {
+            Error::Other(
+                "its entity links in the cache are unreadable; `dateline reindex` rebuilds them"
+                    .into(),
+            )
+        })?,
+    };
+    for (entity, mentions) in links {
         drop_totals.execute(params![entity, mentions])?;
         if let Some(b) = bulk.as_deref_mut() {
             b.postings.remove(entity, article);

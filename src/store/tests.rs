@@ -1011,3 +1011,27 @@ fn cleared_entity_links_are_rebuilt_the_same_by_linking_every_article_again() {
     assert_eq!(s.top_entities(None, 10).unwrap(), top);
     assert_eq!(s.entity_articles("Tokyo", None).unwrap(), tokyo);
 }
+
+#[test]
+fn an_unreadable_links_row_stops_the_update_instead_of_unlinking_blind() {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = article("A", &["Borrell met Iwaya in Tokyo."]);
+    let ents = vec![entity(&a, "Tokyo", EntityKind::Place)];
+    s.upsert(&a, &ents).unwrap();
+    s.conn()
+        .execute_batch("UPDATE article_links SET links = '[[1, 1, oops'")
+        .unwrap();
+    // Reading skips it.
+    assert!(s.related(&a.id, 5).unwrap().is_empty());
+    // Changing the article would unlink it: refused, with the way out, and nothing moved.
+    let mut changed = a.clone();
+    changed.blocks.push(Block::paragraph("Tokyo again."));
+    let err = s.upsert(&changed, &ents).unwrap_err().to_string();
+    assert!(err.contains("reindex"), "{err}");
+    assert_eq!(s.find_entities("Tokyo").unwrap()[0].articles, 1);
+    // Reindex's way: clear, then link again.
+    s.clear_entity_links().unwrap();
+    s.upsert(&changed, &ents).unwrap();
+    assert_eq!(s.entity_articles("Tokyo", None).unwrap().len(), 1);
+    assert_eq!(s.find_entities("Tokyo").unwrap()[0].articles, 1);
+}
