@@ -503,6 +503,9 @@ mod writer_tests {
         assert!(named.weight() > plain.weight() + 20 * text.len());
         let mentions: usize = named.entities.iter().map(|e| e.mentions.len()).sum();
         assert!(mentions >= 80, "{mentions} mentions: {:?}", named.entities);
+        // The mentions count, beyond the text they sit in.
+        let text = named.text_len() + named.article.id.as_str().len() + named.article.source.len();
+        assert!(named.weight() > text + mentions * std::mem::size_of::<Mention>());
     }
 
     #[test]

@@ -179,13 +179,9 @@ impl<T> WeighedSender<T> {
         self.budget.freed.notify_all();
         self.tx.send((item, weight)).map_err(|e| {
             // Not sent after all: its weight goes back.
-            self.release(e.0.1);
+            release(&self.budget, e.0.1);
             e.0.0
         })
-    }
-
-    fn release(&self, weight: usize) {
-        release(&self.budget, weight);
     }
 }
 

@@ -23,6 +23,15 @@ fn kind_of(es: &[Entity], s: &str) -> Option<EntityKind> {
     named(es, s).map(|e| e.kind)
 }
 
+/// Each of `names` is found, as `kind`.
+#[track_caller]
+fn assert_kinds(es: &[Entity], names: &[&str], kind: EntityKind) {
+    for name in names {
+        let e = named(es, name).unwrap_or_else(|| panic!("{name} in {es:?}"));
+        assert_eq!(e.kind, kind, "{name}");
+    }
+}
+
 /// No person among `es`: the text names things and places only.
 #[track_caller]
 fn assert_nobody(es: &[Entity]) {
@@ -167,10 +176,7 @@ fn a_place_name_after_a_given_name_is_a_surname() {
     // Without a full name beside it, a listed place is a place; a given name that is also
     // an English word (`Will`) makes no surname of one.
     let es = ents(&["The convoy reached Gao at dawn. Will Mali agree to more talks?"]);
-    for place in ["Gao", "Mali"] {
-        let e = named(&es, place).unwrap_or_else(|| panic!("{place}"));
-        assert_eq!(e.kind, EntityKind::Place, "{place}");
-    }
+    assert_kinds(&es, &["Gao", "Mali"], EntityKind::Place);
     // Nor does a country take a person's name: `Israel` after `Steve Israel` is the country.
     let es = ents(&["Congressman Steve Israel spoke. Israel said talks would resume."]);
     let country = es
@@ -234,10 +240,7 @@ fn listed_names_run_across_lower_case_words() {
 #[test]
 fn bodies_and_parties_that_speak_are_organisations() {
     let es = ents(&["The bill passed. The House said it would meet; later Democrats said no."]);
-    for org in ["House", "Democrats"] {
-        let e = named(&es, org).unwrap_or_else(|| panic!("{org}: {es:#?}"));
-        assert_eq!(e.kind, EntityKind::Organization, "{org}");
-    }
+    assert_kinds(&es, &["House", "Democrats"], EntityKind::Organization);
 }
 
 #[test]
@@ -361,10 +364,7 @@ fn a_common_word_after_a_title_is_a_person_only_when_the_name_lists_know_it() {
     assert!(named(&es, "School").is_none(), "{es:?}");
     assert!(named(&es, "Series").is_none(), "{es:?}");
     // English words on no name list, but after a title they are names.
-    for person in ["Brown", "Water", "Xi", "Tusk"] {
-        let e = named(&es, person).unwrap_or_else(|| panic!("{person} in {es:?}"));
-        assert_eq!(e.kind, EntityKind::Person, "{person}");
-    }
+    assert_kinds(&es, &["Brown", "Water", "Xi", "Tusk"], EntityKind::Person);
 }
 
 #[test]
@@ -477,35 +477,37 @@ fn names_shaped_like_things_are_no_people() {
         "Then Cyd Ho and AS Heagle met Lam Cheuk-ting and T C Phailin.",
         "Later, Mitt Romney, Newt Gingrich, General Mere Kowalski and Xi Jinping spoke.",
     ]);
-    for thing in [
-        "Space Shuttle Columbia",
-        "Windows XP",
-        "Hurricane Katrina",
-        "Operation Barbarossa",
-        "HMS Belfast",
-        "PlayStation VR",
-        "WTA Tour",
-        "Jeff McBride Experience",
-        "Midwest Magic Jubilee",
-    ] {
-        let e = named(&es, thing).unwrap_or_else(|| panic!("{thing} in {es:?}"));
-        assert_eq!(e.kind, EntityKind::Other, "{thing}");
-    }
+    assert_kinds(
+        &es,
+        &[
+            "Space Shuttle Columbia",
+            "Windows XP",
+            "Hurricane Katrina",
+            "Operation Barbarossa",
+            "HMS Belfast",
+            "PlayStation VR",
+            "WTA Tour",
+            "Jeff McBride Experience",
+            "Midwest Magic Jubilee",
+        ],
+        EntityKind::Other,
+    );
     // One English word before a surname is a given name as often as not.
-    for person in [
-        "Cyd Ho",
-        "AS Heagle",
-        "Lam Cheuk-ting",
-        "T C Phailin",
-        "Mitt Romney",
-        "Newt Gingrich",
-        "Xi Jinping",
-        "General Mere Kowalski",
-        "Emmanuel MACRON",
-    ] {
-        let e = named(&es, person).unwrap_or_else(|| panic!("{person} in {es:?}"));
-        assert_eq!(e.kind, EntityKind::Person, "{person}");
-    }
+    assert_kinds(
+        &es,
+        &[
+            "Cyd Ho",
+            "AS Heagle",
+            "Lam Cheuk-ting",
+            "T C Phailin",
+            "Mitt Romney",
+            "Newt Gingrich",
+            "Xi Jinping",
+            "General Mere Kowalski",
+            "Emmanuel MACRON",
+        ],
+        EntityKind::Person,
+    );
 }
 
 #[test]

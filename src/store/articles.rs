@@ -244,7 +244,7 @@ fn iso_from_unix(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-const META_COLUMNS: &str = "id, title, section, published, source, read, starred";
+pub(super) const META_COLUMNS: &str = "id, title, section, published, source, read, starred";
 
 /// An [`ArticleMeta`] from the first seven columns of a row, in [`META_COLUMNS`] order.
 pub(super) fn meta_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleMeta> {

@@ -5,6 +5,7 @@
 //! one, the entities seen beside one, and the articles related through shared entities.
 
 use super::Store;
+use super::articles::META_COLUMNS;
 use super::postings::{self, LastChunks, Pending};
 use crate::entities::gazetteer::{FastMap, FastSet};
 use crate::error::{Error, Result};
@@ -437,15 +438,7 @@ impl Store {
         kind: Option<EntityKind>,
         limit: Option<usize>,
     ) -> Result<Vec<EntityArticle>> {
-        let ids: Vec<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT al.entity_id FROM entity_aliases al
-                 JOIN entities e ON e.id = al.entity_id
-                 WHERE al.alias = ?1 AND (?2 IS NULL OR e.kind = ?2)",
-            )?
-            .query_map(params![name, kind.map(EntityKind::as_str)], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let ids = self.entity_ids(name, kind)?;
         // Several entities by one name (a common surname): an article counts once, by the
         // most it mentions any of them.
         let mut ranked: Vec<(i64, i64)> = match ids.as_slice() {
@@ -470,10 +463,9 @@ impl Store {
             ranked.truncate(l);
         }
         ranked.sort_unstable_by_key(order);
-        let mut meta = self.conn.prepare_cached(
-            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred
-             FROM articles a WHERE a.rowid = ?1",
-        )?;
+        let mut meta = self.conn.prepare_cached(&format!(
+            "SELECT {META_COLUMNS} FROM articles WHERE rowid = ?1"
+        ))?;
         let mut out = Vec::with_capacity(ranked.len());
         for (article, mentions) in ranked {
             if let Some(m) = meta
@@ -489,12 +481,17 @@ impl Store {
         Ok(out)
     }
 
-    /// The ids of the entities known by this name or alias (case-insensitive).
-    fn entity_ids(&self, name: &str) -> Result<Vec<i64>> {
+    /// The ids of the entities known by this name or alias (case-insensitive), of one kind
+    /// when given.
+    fn entity_ids(&self, name: &str, kind: Option<EntityKind>) -> Result<Vec<i64>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT DISTINCT entity_id FROM entity_aliases WHERE alias = ?1")?
-            .query_map([name], |r| r.get(0))?
+            .prepare_cached(
+                "SELECT DISTINCT al.entity_id FROM entity_aliases al
+                 JOIN entities e ON e.id = al.entity_id
+                 WHERE al.alias = ?1 AND (?2 IS NULL OR e.kind = ?2)",
+            )?
+            .query_map(params![name, kind.map(EntityKind::as_str)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
     }
 
@@ -509,7 +506,7 @@ impl Store {
 
     /// Entities that appear in the same articles as this one, by how many articles they share.
     pub fn cooccurring(&self, name: &str, limit: usize) -> Result<Vec<EntitySummary>> {
-        let target = self.entity_ids(name)?;
+        let target = self.entity_ids(name, None)?;
         let mut articles: FastSet<i64> = FastSet::default();
         for id in &target {
             articles.extend(postings::of(&self.conn, *id)?.into_iter().map(|(a, _)| a));
@@ -577,10 +574,9 @@ impl Store {
         if let Some(&(_, cut)) = ranked.get(limit - 1) {
             ranked.retain(|&(_, s)| s >= cut);
         }
-        let mut meta = self.conn.prepare_cached(
-            "SELECT a.id, a.title, a.section, a.published, a.source, a.read, a.starred,
-                    a.sort_key FROM articles a WHERE a.rowid = ?1",
-        )?;
+        let mut meta = self.conn.prepare_cached(&format!(
+            "SELECT {META_COLUMNS}, sort_key FROM articles WHERE rowid = ?1"
+        ))?;
         let mut out = Vec::with_capacity(ranked.len());
         for (article, s) in ranked {
             if let Some((m, sort_key)) = meta

@@ -9,8 +9,8 @@ use crate::entities::gazetteer::FastMap;
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// New pairs join an entity's last chunk while it holds fewer than this many; migration 9
-/// splits the links it converts at the same size.
+/// New pairs join an entity's last chunk while they fit in this many. (Migration 9 split
+/// the links it converted at 256 too; a chunk of any size reads the same.)
 pub(super) const CHUNK: i64 = 256;
 
 /// One article that mentions an entity, and how often.
@@ -119,9 +119,9 @@ pub(super) fn append(
 }
 
 /// Takes an article out of the entity's lists (its chunk is rewritten, or dropped when it
-/// holds nothing else). The chunks are searched, but only those whose text holds the number
-/// are read and decoded: SQLite's `instr` runs through a common entity's 30,000 pairs in a
-/// fraction of the time decoding them takes.
+/// holds nothing else). Only the chunks whose text holds the number are read into Rust and
+/// decoded, but SQLite still scans all of the entity's text: about 3 ms for the 50,000
+/// pairs of `United States` in a cache of 100,000 articles.
 pub(super) fn remove(conn: &Connection, entity: i64, article: i64) -> Result<()> {
     let chunks: Vec<(i64, String)> = conn
         .prepare_cached(

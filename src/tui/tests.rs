@@ -123,6 +123,11 @@ fn started(store: &Store, w: u16, h: u16) -> App {
     app
 }
 
+/// The screen as text, after drawing `app`.
+fn screen_text(app: &App) -> String {
+    screen(app).backend().to_string()
+}
+
 fn screen(app: &App) -> Terminal<TestBackend> {
     let mut t =
         Terminal::new(TestBackend::new(app.state.width, app.state.height)).expect("terminal");
@@ -162,7 +167,7 @@ fn start_shows_the_newest_article() {
     assert!(a.title.starts_with("Japan and EU announce"));
     assert_eq!(app.state.list.ids.len(), 33);
     assert!(!a.read, "opening on start does not mark it read");
-    let text = screen(&app).backend().to_string();
+    let text = screen_text(&app);
     assert!(text.contains("Japan and EU announce security partnership"));
     assert!(text.contains("EU and Japan to enhance military ties"));
 }
@@ -472,7 +477,7 @@ fn help_overlay_lists_every_key_and_the_credit() {
     let store = fixture();
     let mut app = started(&store, 120, 60);
     app.handle(&store, [key('?')]);
-    let text = screen(&app).backend().to_string();
+    let text = screen_text(&app);
     for needle in ["Enter", "Backspace", "Ctrl-c", "Wikinews", "search"] {
         let needle = if needle == "Backspace" {
             "Bksp"
@@ -490,13 +495,13 @@ fn a_help_too_long_for_the_terminal_says_so_and_scrolls_back_at_once() {
     let store = fixture();
     let mut app = started(&store, 100, 20);
     app.handle(&store, [key('?')]);
-    let text = screen(&app).backend().to_string();
+    let text = screen_text(&app);
     assert!(text.contains("j k g G scroll"), "{text}");
     assert!(text.contains("more ↓"), "{text}");
     // Far past the end: the overlay stops at its last line...
     app.handle(&store, std::iter::repeat_n(key('j'), 200));
     let end = app.state.help.expect("help open");
-    let text = screen(&app).backend().to_string();
+    let text = screen_text(&app);
     assert!(
         text.contains("gucorpling"),
         "the credit closes the help: {text}"
@@ -505,7 +510,7 @@ fn a_help_too_long_for_the_terminal_says_so_and_scrolls_back_at_once() {
     // ...so one key up moves it up.
     app.handle(&store, [key('k')]);
     assert_eq!(app.state.help, Some(end - 1));
-    assert!(screen(&app).backend().to_string().contains("more ↓"));
+    assert!(screen_text(&app).contains("more ↓"));
     // g and G go to either end, as in the panes.
     app.handle(&store, [key('g')]);
     assert_eq!(app.state.help, Some(0));
@@ -899,7 +904,7 @@ fn feed_picker_without_feeds_says_how_to_add_one() {
     let store = fixture();
     let mut app = started(&store, 160, 45);
     app.handle(&store, [key('f')]);
-    let text = screen(&app).backend().to_string();
+    let text = screen_text(&app);
     assert!(text.contains("dateline feed add URL"), "{text}");
     app.handle(&store, [key('j'), code(KeyCode::Enter)]);
     assert_eq!(app.state.list.source, ListSource::Filter(ListFilter::All));
