@@ -106,32 +106,38 @@ pub(super) fn append(
     };
     let mut text = String::with_capacity(pairs.len() * 10 + 2);
     encode(pairs, &mut text);
-    // Into the chunk if it is there (its `]` and the new `[` give way to a comma).
+    let (lo, hi) = range(pairs);
+    // Into the chunk if it is there (its `]` and the new `[` give way to a comma). An
+    // unknown range (NULL) stays unknown: SQL's min and max of NULL are NULL.
     conn.prepare_cached(
-        "INSERT INTO entity_postings(entity_id, chunk, count, postings) VALUES(?1, ?2, ?3, ?4)
+        "INSERT INTO entity_postings(entity_id, chunk, count, lo, hi, postings)
+         VALUES(?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(entity_id, chunk) DO UPDATE SET count = count + excluded.count,
+             lo = min(lo, excluded.lo), hi = max(hi, excluded.hi),
              postings = substr(postings, 1, length(postings) - 1) || ',' ||
                  substr(excluded.postings, 2)",
     )?
-    .execute(params![entity, chunk, n, text])?;
+    .execute(params![entity, chunk, n, lo, hi, text])?;
     last.0.insert(entity, (chunk, count));
     Ok(())
 }
 
+/// The lowest and highest article of some pairs (`None` for none).
+fn range(pairs: &[Pair]) -> (Option<i64>, Option<i64>) {
+    let articles = pairs.iter().map(|&(a, _)| a);
+    (articles.clone().min(), articles.max())
+}
+
 /// Takes an article out of the entity's lists (its chunk is rewritten, or dropped when it
-/// holds nothing else). Only the chunks whose text holds the number are read into Rust and
-/// decoded, but SQLite still scans all of the entity's text: about 3 ms for the 50,000
-/// pairs of `United States` in a cache of 100,000 articles.
+/// holds nothing else). Only the chunks whose range of articles holds it are read: chunks
+/// fill in article order, so that is usually one.
 pub(super) fn remove(conn: &Connection, entity: i64, article: i64) -> Result<()> {
     let chunks: Vec<(i64, String)> = conn
         .prepare_cached(
             "SELECT chunk, postings FROM entity_postings
-             WHERE entity_id = ?1 AND (instr(postings, ?2) > 0 OR instr(postings, ?3) = 1)",
+             WHERE entity_id = ?1 AND (lo IS NULL OR hi IS NULL OR ?2 BETWEEN lo AND hi)",
         )?
-        .query_map(
-            params![entity, format!(",{article},"), format!("[{article},")],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
+        .query_map(params![entity, article], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut pairs = Vec::new();
     for (chunk, text) in chunks {
@@ -148,11 +154,12 @@ pub(super) fn remove(conn: &Connection, entity: i64, article: i64) -> Result<()>
         } else {
             let mut text = String::new();
             encode(&pairs, &mut text);
+            let (lo, hi) = range(&pairs);
             conn.prepare_cached(
-                "UPDATE entity_postings SET count = ?3, postings = ?4
+                "UPDATE entity_postings SET count = ?3, lo = ?4, hi = ?5, postings = ?6
                  WHERE entity_id = ?1 AND chunk = ?2",
             )?
-            .execute(params![entity, chunk, pairs.len() as i64, text])?;
+            .execute(params![entity, chunk, pairs.len() as i64, lo, hi, text])?;
         }
     }
     Ok(())
@@ -197,8 +204,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE entity_postings (entity_id INTEGER NOT NULL, chunk INTEGER NOT NULL,
-             count INTEGER NOT NULL, postings TEXT NOT NULL, PRIMARY KEY(entity_id, chunk))
-             WITHOUT ROWID;",
+             count INTEGER NOT NULL, lo INTEGER, hi INTEGER, postings TEXT NOT NULL,
+             PRIMARY KEY(entity_id, chunk)) WITHOUT ROWID;",
         )
         .unwrap();
         conn
@@ -272,8 +279,11 @@ mod tests {
         append(&conn, 7, &[(2, 1)], &mut last).unwrap();
         assert_eq!(of(&conn, 7).unwrap(), [(2, 1)]);
         // Another writer added a chunk after the one remembered: pairs join it.
-        conn.execute_batch("INSERT INTO entity_postings VALUES(7, 1, 1, '[3,1]'), (7, 2, 0, '[]')")
-            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO entity_postings(entity_id, chunk, count, postings)
+             VALUES(7, 1, 1, '[3,1]'), (7, 2, 0, '[]')",
+        )
+        .unwrap();
         last.0.insert(7, (1, CHUNK));
         append(&conn, 7, &[(4, 2)], &mut last).unwrap();
         assert_eq!(sorted(of(&conn, 7).unwrap()), [(2, 1), (3, 1), (4, 2)]);
@@ -299,6 +309,57 @@ mod tests {
         append(&conn, 7, &[(6000, 1)], &mut LastChunks::default()).unwrap();
         append(&conn, 7, &[(6001, 1)], &mut LastChunks::default()).unwrap();
         assert_eq!(chunks(&conn, 7), [(0, CHUNK), (1, 1)]);
+    }
+
+    fn ranges(conn: &Connection, entity: i64) -> Vec<(Option<i64>, Option<i64>)> {
+        conn.prepare("SELECT lo, hi FROM entity_postings WHERE entity_id = ?1 ORDER BY chunk")
+            .unwrap()
+            .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn a_chunk_keeps_the_range_of_its_articles() {
+        let conn = table();
+        let mut last = LastChunks::default();
+        append(&conn, 7, &[(40, 1), (12, 1), (30, 2)], &mut last).unwrap();
+        assert_eq!(ranges(&conn, 7), [(Some(12), Some(40))]);
+        append(&conn, 7, &[(50, 1), (5, 1)], &mut last).unwrap();
+        assert_eq!(
+            ranges(&conn, 7),
+            [(Some(5), Some(50))],
+            "widened by what joins"
+        );
+        remove(&conn, 7, 5).unwrap();
+        remove(&conn, 7, 50).unwrap();
+        assert_eq!(
+            ranges(&conn, 7),
+            [(Some(12), Some(40))],
+            "narrowed by what leaves"
+        );
+    }
+
+    #[test]
+    fn removal_reads_only_chunks_whose_range_holds_the_article() {
+        let conn = table();
+        // Written by hand: chunk 0 holds article 50 but claims 100 to 200, so it is not
+        // looked in; chunk 1 has no range, so it always is.
+        conn.execute_batch(
+            "INSERT INTO entity_postings(entity_id, chunk, count, lo, hi, postings)
+             VALUES(7, 0, 2, 100, 200, '[50,1,150,1]'), (7, 1, 2, NULL, NULL, '[50,2,60,1]')",
+        )
+        .unwrap();
+        remove(&conn, 7, 50).unwrap();
+        assert_eq!(sorted(of(&conn, 7).unwrap()), [(50, 1), (60, 1), (150, 1)]);
+        assert_eq!(
+            ranges(&conn, 7)[1],
+            (Some(60), Some(60)),
+            "rewritten with its range"
+        );
+        remove(&conn, 7, 150).unwrap();
+        assert_eq!(sorted(of(&conn, 7).unwrap()), [(50, 1), (60, 1)]);
     }
 
     #[test]

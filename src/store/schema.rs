@@ -158,6 +158,35 @@ pub(super) const MIGRATIONS: &[&str] = &[
         GROUP BY entity_id, chunk;
     DROP TABLE article_entities;
     "#,
+    // 10: each chunk of an entity's list keeps its lowest and highest article (before the
+    // pairs, so they are read without the pairs' overflow pages), and taking an article out
+    // of a list reads only the chunks whose range holds it: looking for it in the text of
+    // every chunk took about 3 ms for a very common entity in a cache of 100,000 articles,
+    // once per entity of each article a refresh updated. NULL (a chunk whose text is not
+    // a list, written by hand) means unknown: such a chunk is always looked in.
+    r#"
+    CREATE TABLE entity_postings_ranged (
+        entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        chunk INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        lo INTEGER,
+        hi INTEGER,
+        postings TEXT NOT NULL,
+        PRIMARY KEY(entity_id, chunk)
+    ) WITHOUT ROWID;
+    INSERT INTO entity_postings_ranged(entity_id, chunk, count, lo, hi, postings)
+        SELECT entity_id, chunk, count,
+            (SELECT min(value) FROM json_each(
+                CASE WHEN json_valid(postings) THEN postings ELSE '[]' END)
+             WHERE key % 2 = 0 AND type = 'integer'),
+            (SELECT max(value) FROM json_each(
+                CASE WHEN json_valid(postings) THEN postings ELSE '[]' END)
+             WHERE key % 2 = 0 AND type = 'integer'),
+            postings
+        FROM entity_postings;
+    DROP TABLE entity_postings;
+    ALTER TABLE entity_postings_ranged RENAME TO entity_postings;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1035,3 +1035,70 @@ fn an_unreadable_links_row_stops_the_update_instead_of_unlinking_blind() {
     assert_eq!(s.entity_articles("Tokyo", None).unwrap().len(), 1);
     assert_eq!(s.find_entities("Tokyo").unwrap()[0].articles, 1);
 }
+
+#[test]
+fn a_cache_whose_chunks_have_no_ranges_gets_them_and_unlinks_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut articles = Vec::new();
+    {
+        let mut s = Store::open(&path).unwrap();
+        for (title, body) in [
+            ("A", "Tokyo."),
+            ("B", "Tokyo again."),
+            ("C", "Tokyo, third."),
+        ] {
+            let a = article(title, &[body]);
+            s.upsert(&a, &[entity(&a, "Tokyo", EntityKind::Place)])
+                .unwrap();
+            articles.push(a);
+        }
+    }
+    // The lists as schema 9 wrote them, without ranges, and a chunk of junk beside them.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE old (entity_id INTEGER NOT NULL, chunk INTEGER NOT NULL,
+             count INTEGER NOT NULL, postings TEXT NOT NULL, PRIMARY KEY(entity_id, chunk))
+             WITHOUT ROWID;
+         INSERT INTO old SELECT entity_id, chunk, count, postings FROM entity_postings;
+         INSERT INTO old SELECT entity_id, -1, 1, 'junk' FROM entity_postings LIMIT 1;
+         DROP TABLE entity_postings;
+         ALTER TABLE old RENAME TO entity_postings;
+         PRAGMA user_version = 9;",
+    )
+    .unwrap();
+    let rowids: Vec<i64> = conn
+        .prepare("SELECT rowid FROM articles ORDER BY rowid")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(conn);
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(pragma::<i64>(&s, "user_version"), schema::CURRENT_VERSION);
+    let ranges: Vec<(Option<i64>, Option<i64>)> = s
+        .conn()
+        .prepare("SELECT lo, hi FROM entity_postings ORDER BY chunk")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        ranges,
+        [
+            (None, None),
+            (rowids.first().copied(), rowids.last().copied())
+        ]
+    );
+    // Changing an article takes it out of the list and puts it back, once.
+    let mut changed = articles[0].clone();
+    changed.blocks.push(Block::paragraph("Tokyo, later."));
+    s.upsert(&changed, &[entity(&changed, "Tokyo", EntityKind::Place)])
+        .unwrap();
+    let listed = s.entity_articles("Tokyo", None).unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(s.find_entities("Tokyo").unwrap()[0].articles, 3);
+    assert!(s.integrity_check().unwrap().is_empty());
+}
