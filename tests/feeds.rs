@@ -777,6 +777,32 @@ fn cli_local_feed_file_and_page_import() {
 }
 
 #[test]
+fn cli_fetch_counts_the_stories_a_feed_changed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("d.db");
+    let feed = dir.path().join("atom.xml");
+    let text = std::fs::read_to_string(fixtures().join("atom.xml")).expect("fixture");
+    std::fs::write(&feed, &text).expect("write");
+    dateline(&db)
+        .args(["feed", "add"])
+        .arg(&feed)
+        .assert()
+        .success();
+    let out = dateline(&db).args(["fetch"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 feeds, 1 new articles, 0 failed"));
+    // The same story (same link), its text changed.
+    let changed = text.replace("opened on Tuesday", "opened on Tuesday, a year late");
+    assert_ne!(changed, text);
+    std::fs::write(&feed, changed).expect("write");
+    let out = dateline(&db).args(["fetch"]).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 feeds, 0 new articles, 1 updated, 0 failed"),
+        "{err}"
+    );
+}
+
+#[test]
 fn cli_import_url_extracts_the_page() {
     let server = Server::start();
     let dir = tempfile::tempdir().expect("tmp");

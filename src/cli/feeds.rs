@@ -197,8 +197,13 @@ pub fn fetch(
         for f in &summary.failures {
             eprintln!("error: feed {} ({}): {}", f.feed_id, f.label, f.reason);
         }
+        // Updated stories are told only when there are some, so the usual line stays short.
+        let updated = match summary.updated_articles {
+            0 => String::new(),
+            n => format!(", {n} updated"),
+        };
         eprintln!(
-            "{} feeds, {} new articles, {} failed",
+            "{} feeds, {} new articles{updated}, {} failed",
             summary.feeds, summary.new_articles, failed
         );
     }

@@ -296,6 +296,7 @@ fn refresh_in_background(path: std::path::PathBuf, tx: mpsc::Sender<Msg>) {
             .map(|s| RefreshSummary {
                 feeds: s.feeds,
                 new_articles: s.new_articles,
+                updated: s.updated_articles,
                 failed: s.failures.len(),
                 first_failure: s
                     .failures

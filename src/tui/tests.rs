@@ -925,6 +925,7 @@ fn refresh_reports_progress_then_the_summary_and_reloads() {
         Msg::RefreshDone(Ok(RefreshSummary {
             feeds: 42,
             new_articles: 317,
+            updated: 5,
             failed: 2,
             first_failure: Some("Example: HTTP 404".into()),
         })),
@@ -932,7 +933,7 @@ fn refresh_reports_progress_then_the_summary_and_reloads() {
     assert_eq!(state.jobs.refresh, None);
     assert_eq!(
         state.status.as_deref(),
-        Some("42 feeds, 317 new articles, 2 failed (Example: HTTP 404)")
+        Some("42 feeds, 317 new articles, 5 updated, 2 failed (Example: HTTP 404)")
     );
     assert!(
         fx.iter().any(|e| matches!(e, Effect::LoadList { .. })),

@@ -74,6 +74,8 @@ pub enum Msg {
 pub struct RefreshSummary {
     pub feeds: usize,
     pub new_articles: usize,
+    /// Stories stored before whose text changed.
+    pub updated: usize,
     pub failed: usize,
     /// The first failure, `label: reason`, when there was one.
     pub first_failure: Option<String>,
@@ -91,6 +93,9 @@ impl RefreshSummary {
             plural(self.feeds, "feed", "feeds"),
             plural(self.new_articles, "new article", "new articles")
         );
+        if self.updated > 0 {
+            s.push_str(&format!(", {} updated", self.updated));
+        }
         if self.failed > 0 {
             s.push_str(&format!(", {} failed", self.failed));
             if let Some(f) = &self.first_failure {
