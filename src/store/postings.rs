@@ -107,8 +107,7 @@ pub(super) fn append(
     let mut text = String::with_capacity(pairs.len() * 10 + 2);
     encode(pairs, &mut text);
     let (lo, hi) = range(pairs);
-    // Into the chunk if it is there (its `]` and the new `[` give way to a comma). An
-    // unknown range (NULL) stays unknown: SQL's min and max of NULL are NULL.
+    // Into the chunk if it is there (its `]` and the new `[` give way to a comma).
     conn.prepare_cached(
         "INSERT INTO entity_postings(entity_id, chunk, count, lo, hi, postings)
          VALUES(?1, ?2, ?3, ?4, ?5, ?6)
@@ -122,23 +121,38 @@ pub(super) fn append(
     Ok(())
 }
 
-/// The lowest and highest article of some pairs (`None` for none).
-fn range(pairs: &[Pair]) -> (Option<i64>, Option<i64>) {
+/// The range of a chunk whose articles are not known (its text was written by hand): it
+/// holds every article, so the chunk is always looked in.
+pub(super) const UNKNOWN_RANGE: (i64, i64) = (i64::MIN, i64::MAX);
+
+/// The lowest and highest article of some pairs ([`UNKNOWN_RANGE`] for none).
+fn range(pairs: &[Pair]) -> (i64, i64) {
     let articles = pairs.iter().map(|&(a, _)| a);
-    (articles.clone().min(), articles.max())
+    match (articles.clone().min(), articles.max()) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        _ => UNKNOWN_RANGE,
+    }
 }
 
 /// Takes an article out of the entity's lists (its chunk is rewritten, or dropped when it
-/// holds nothing else). Only the chunks whose range of articles holds it are read: chunks
-/// fill in article order, so that is usually one.
+/// holds nothing else). Only the chunks whose range of articles holds it are read. Chunks
+/// fill in article order, so that is one, unless articles updated later (and so added to
+/// the last chunk again) have stretched the last chunk's range back over older ones.
 pub(super) fn remove(conn: &Connection, entity: i64, article: i64) -> Result<()> {
-    let chunks: Vec<(i64, String)> = conn
-        .prepare_cached(
+    let mut chunks: Vec<(i64, String)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
             "SELECT chunk, postings FROM entity_postings
-             WHERE entity_id = ?1 AND (lo IS NULL OR hi IS NULL OR ?2 BETWEEN lo AND hi)",
-        )?
-        .query_map(params![entity, article], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+             WHERE entity_id = ?1 AND ?2 BETWEEN lo AND hi",
+        )?;
+        let mut rows = stmt.query(params![entity, article])?;
+        while let Some(row) = rows.next()? {
+            // Text, unless written by hand as something else: then no pairs, as in [`of`].
+            if let Ok(text) = row.get_ref(1)?.as_str() {
+                chunks.push((row.get(0)?, text.to_string()));
+            }
+        }
+    }
     let mut pairs = Vec::new();
     for (chunk, text) in chunks {
         pairs.clear();
@@ -204,7 +218,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE entity_postings (entity_id INTEGER NOT NULL, chunk INTEGER NOT NULL,
-             count INTEGER NOT NULL, lo INTEGER, hi INTEGER, postings TEXT NOT NULL,
+             count INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
+             postings TEXT NOT NULL,
              PRIMARY KEY(entity_id, chunk)) WITHOUT ROWID;",
         )
         .unwrap();
@@ -279,9 +294,10 @@ mod tests {
         append(&conn, 7, &[(2, 1)], &mut last).unwrap();
         assert_eq!(of(&conn, 7).unwrap(), [(2, 1)]);
         // Another writer added a chunk after the one remembered: pairs join it.
-        conn.execute_batch(
-            "INSERT INTO entity_postings(entity_id, chunk, count, postings)
-             VALUES(7, 1, 1, '[3,1]'), (7, 2, 0, '[]')",
+        conn.execute(
+            "INSERT INTO entity_postings(entity_id, chunk, count, lo, hi, postings)
+             VALUES(7, 1, 1, 3, 3, '[3,1]'), (7, 2, 0, ?1, ?2, '[]')",
+            params![UNKNOWN_RANGE.0, UNKNOWN_RANGE.1],
         )
         .unwrap();
         last.0.insert(7, (1, CHUNK));
@@ -311,7 +327,7 @@ mod tests {
         assert_eq!(chunks(&conn, 7), [(0, CHUNK), (1, 1)]);
     }
 
-    fn ranges(conn: &Connection, entity: i64) -> Vec<(Option<i64>, Option<i64>)> {
+    fn ranges(conn: &Connection, entity: i64) -> Vec<(i64, i64)> {
         conn.prepare("SELECT lo, hi FROM entity_postings WHERE entity_id = ?1 ORDER BY chunk")
             .unwrap()
             .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -325,39 +341,37 @@ mod tests {
         let conn = table();
         let mut last = LastChunks::default();
         append(&conn, 7, &[(40, 1), (12, 1), (30, 2)], &mut last).unwrap();
-        assert_eq!(ranges(&conn, 7), [(Some(12), Some(40))]);
+        assert_eq!(ranges(&conn, 7), [(12, 40)]);
         append(&conn, 7, &[(50, 1), (5, 1)], &mut last).unwrap();
-        assert_eq!(
-            ranges(&conn, 7),
-            [(Some(5), Some(50))],
-            "widened by what joins"
-        );
+        assert_eq!(ranges(&conn, 7), [(5, 50)], "widened by what joins");
         remove(&conn, 7, 5).unwrap();
         remove(&conn, 7, 50).unwrap();
-        assert_eq!(
-            ranges(&conn, 7),
-            [(Some(12), Some(40))],
-            "narrowed by what leaves"
-        );
+        assert_eq!(ranges(&conn, 7), [(12, 40)], "narrowed by what leaves");
+        // A chunk of unknown range stays unknown whatever joins it.
+        conn.execute(
+            "UPDATE entity_postings SET lo = ?1, hi = ?2",
+            params![UNKNOWN_RANGE.0, UNKNOWN_RANGE.1],
+        )
+        .unwrap();
+        append(&conn, 7, &[(20, 1)], &mut last).unwrap();
+        assert_eq!(ranges(&conn, 7), [UNKNOWN_RANGE]);
     }
 
     #[test]
     fn removal_reads_only_chunks_whose_range_holds_the_article() {
         let conn = table();
         // Written by hand: chunk 0 holds article 50 but claims 100 to 200, so it is not
-        // looked in; chunk 1 has no range, so it always is.
-        conn.execute_batch(
+        // looked in; chunk 1's range is unknown, so it always is; chunk 2 is not text.
+        conn.execute(
             "INSERT INTO entity_postings(entity_id, chunk, count, lo, hi, postings)
-             VALUES(7, 0, 2, 100, 200, '[50,1,150,1]'), (7, 1, 2, NULL, NULL, '[50,2,60,1]')",
+             VALUES(7, 0, 2, 100, 200, '[50,1,150,1]'), (7, 1, 2, ?1, ?2, '[50,2,60,1]'),
+                 (7, 2, 1, ?1, ?2, X'6A756E6B')",
+            params![UNKNOWN_RANGE.0, UNKNOWN_RANGE.1],
         )
         .unwrap();
         remove(&conn, 7, 50).unwrap();
         assert_eq!(sorted(of(&conn, 7).unwrap()), [(50, 1), (60, 1), (150, 1)]);
-        assert_eq!(
-            ranges(&conn, 7)[1],
-            (Some(60), Some(60)),
-            "rewritten with its range"
-        );
+        assert_eq!(ranges(&conn, 7)[1], (60, 60), "rewritten with its range");
         remove(&conn, 7, 150).unwrap();
         assert_eq!(sorted(of(&conn, 7).unwrap()), [(50, 1), (60, 1)]);
     }

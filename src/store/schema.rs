@@ -162,28 +162,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // pairs, so they are read without the pairs' overflow pages), and taking an article out
     // of a list reads only the chunks whose range holds it: looking for it in the text of
     // every chunk took about 3 ms for a very common entity in a cache of 100,000 articles,
-    // once per entity of each article a refresh updated. NULL (a chunk whose text is not
-    // a list, written by hand) means unknown: such a chunk is always looked in.
+    // once per entity of each article a refresh updated. A chunk whose text is not a flat
+    // list of numbers (written by hand) gets the widest range, so it is always looked in.
+    // Not NULL, so that a dateline from before, still running while this one migrates,
+    // fails to write a chunk rather than write one outside its range.
     r#"
     CREATE TABLE entity_postings_ranged (
         entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
         chunk INTEGER NOT NULL,
         count INTEGER NOT NULL,
-        lo INTEGER,
-        hi INTEGER,
+        lo INTEGER NOT NULL,
+        hi INTEGER NOT NULL,
         postings TEXT NOT NULL,
         PRIMARY KEY(entity_id, chunk)
     ) WITHOUT ROWID;
     INSERT INTO entity_postings_ranged(entity_id, chunk, count, lo, hi, postings)
         SELECT entity_id, chunk, count,
-            (SELECT min(value) FROM json_each(
-                CASE WHEN json_valid(postings) THEN postings ELSE '[]' END)
-             WHERE key % 2 = 0 AND type = 'integer'),
-            (SELECT max(value) FROM json_each(
-                CASE WHEN json_valid(postings) THEN postings ELSE '[]' END)
-             WHERE key % 2 = 0 AND type = 'integer'),
+            coalesce((SELECT min(value) FROM json_each(list)
+                      WHERE key % 2 = 0 AND type = 'integer'), -9223372036854775808),
+            coalesce((SELECT max(value) FROM json_each(list)
+                      WHERE key % 2 = 0 AND type = 'integer'), 9223372036854775807),
             postings
-        FROM entity_postings;
+        FROM (
+            SELECT *, CASE WHEN json_valid(postings) THEN
+                CASE WHEN json_type(postings, '$[0]') = 'integer' THEN postings END
+            END AS list
+            FROM entity_postings
+        );
     DROP TABLE entity_postings;
     ALTER TABLE entity_postings_ranged RENAME TO entity_postings;
     "#,

@@ -1062,6 +1062,7 @@ fn a_cache_whose_chunks_have_no_ranges_gets_them_and_unlinks_as_before() {
              WITHOUT ROWID;
          INSERT INTO old SELECT entity_id, chunk, count, postings FROM entity_postings;
          INSERT INTO old SELECT entity_id, -1, 1, 'junk' FROM entity_postings LIMIT 1;
+         INSERT INTO old SELECT entity_id, -2, 1, '[[5,1,5,1],3,1]' FROM entity_postings LIMIT 1;
          DROP TABLE entity_postings;
          ALTER TABLE old RENAME TO entity_postings;
          PRAGMA user_version = 9;",
@@ -1077,7 +1078,7 @@ fn a_cache_whose_chunks_have_no_ranges_gets_them_and_unlinks_as_before() {
     drop(conn);
     let mut s = Store::open(&path).unwrap();
     assert_eq!(pragma::<i64>(&s, "user_version"), schema::CURRENT_VERSION);
-    let ranges: Vec<(Option<i64>, Option<i64>)> = s
+    let ranges: Vec<(i64, i64)> = s
         .conn()
         .prepare("SELECT lo, hi FROM entity_postings ORDER BY chunk")
         .unwrap()
@@ -1088,10 +1089,22 @@ fn a_cache_whose_chunks_have_no_ranges_gets_them_and_unlinks_as_before() {
     assert_eq!(
         ranges,
         [
-            (None, None),
-            (rowids.first().copied(), rowids.last().copied())
-        ]
+            (i64::MIN, i64::MAX),
+            (i64::MIN, i64::MAX),
+            (rowids[0], rowids[rowids.len() - 1])
+        ],
+        "junk, and a list nested in a list, get the widest range"
     );
+    // A dateline from before this schema, still running, cannot write a chunk without
+    // its range (removals would miss it).
+    let old_append = s.conn().execute(
+        "INSERT INTO entity_postings(entity_id, chunk, count, postings)
+         SELECT entity_id, chunk, 1, '[999,1]' FROM entity_postings WHERE chunk = 0
+         ON CONFLICT(entity_id, chunk) DO UPDATE SET count = count + excluded.count",
+        [],
+    );
+    let err = old_append.unwrap_err().to_string();
+    assert!(err.contains("NOT NULL"), "{err}");
     // Changing an article takes it out of the list and puts it back, once.
     let mut changed = articles[0].clone();
     changed.blocks.push(Block::paragraph("Tokyo, later."));
