@@ -23,6 +23,11 @@ fn kind_of(es: &[Entity], s: &str) -> Option<EntityKind> {
     named(es, s).map(|e| e.kind)
 }
 
+/// How many mentions the entity named `s` has, if found.
+fn count_of(es: &[Entity], s: &str) -> Option<usize> {
+    named(es, s).map(|e| e.count())
+}
+
 /// Each of `names` is found, as `kind`.
 #[track_caller]
 fn assert_kinds(es: &[Entity], names: &[&str], kind: EntityKind) {
@@ -434,7 +439,7 @@ fn a_listed_name_that_is_an_everyday_word_opening_a_sentence_is_that_word() {
             "{org} in {es:?}"
         );
     }
-    assert_eq!(named(&es, "Time").map(|e| e.count()), Some(2), "{es:?}");
+    assert_eq!(count_of(&es, "Time"), Some(2), "{es:?}");
 }
 
 #[test]
@@ -568,10 +573,9 @@ fn a_surname_that_is_an_everyday_word_joins_the_person_named_in_full() {
         "Trump said the talks went well, and Macron agreed. Xi said little.",
         "Later, officials said Trump left early. Macron’s plan was praised.",
     ]);
-    let count = |name: &str| named(&es, name).map(|e| e.count());
-    assert_eq!(count("Donald Trump"), Some(3), "{es:?}");
-    assert_eq!(count("Emmanuel Macron"), Some(3), "{es:?}");
-    assert_eq!(count("Xi Jinping"), Some(2), "{es:?}");
+    assert_eq!(count_of(&es, "Donald Trump"), Some(3), "{es:?}");
+    assert_eq!(count_of(&es, "Emmanuel Macron"), Some(3), "{es:?}");
+    assert_eq!(count_of(&es, "Xi Jinping"), Some(2), "{es:?}");
     assert_eq!(kind_of(&es, "Trump"), Some(EntityKind::Person));
     // Nobody is `Trump` or `Macron` on their own.
     assert!(!es.iter().any(|e| e.name == "Trump" || e.name == "Macron"));
@@ -595,10 +599,9 @@ fn an_everyday_word_joins_no_name_as_a_word_or_without_a_cue_for_a_first_name() 
         "Donald Trump met Liz Truss, Summer Walker and Hope Hicks in Washington.",
         "He played the Trump card on a Truss bridge. In the Summer, Hope was fading.",
     ]);
-    let count = |name: &str| named(&es, name).map(|e| e.count());
     // `the Trump card`, `a Truss bridge`: the words; `Summer`, `Hope`: first names, uncued.
-    assert_eq!(count("Donald Trump"), Some(1), "{es:?}");
-    assert_eq!(count("Liz Truss"), Some(1), "{es:?}");
-    assert_eq!(count("Summer Walker"), Some(1), "{es:?}");
-    assert_eq!(count("Hope Hicks"), Some(1), "{es:?}");
+    assert_eq!(count_of(&es, "Donald Trump"), Some(1), "{es:?}");
+    assert_eq!(count_of(&es, "Liz Truss"), Some(1), "{es:?}");
+    assert_eq!(count_of(&es, "Summer Walker"), Some(1), "{es:?}");
+    assert_eq!(count_of(&es, "Hope Hicks"), Some(1), "{es:?}");
 }

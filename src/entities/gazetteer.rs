@@ -46,8 +46,8 @@ impl Hasher for FxHasher {
         // The table picks a bucket by the low bits, and the low bits of a product depend
         // only on the low bits of what was multiplied: the first bytes of a short key. The
         // rotation brings the well-mixed high bits down (as rustc-hash 2 does); without it,
-        // words with the same first letters shared buckets and a third of the extractor's
-        // time went to probing and comparing keys.
+        // words with the same first letters shared buckets (1,000 keys `Mar0000`… fell
+        // into 32 of 4,096), and extraction ran 4 % slower.
         self.0.rotate_left(26)
     }
 }

@@ -164,20 +164,19 @@ pub fn declare_utf8(text: &str) -> Cow<'_, str> {
         && rest.starts_with(char::is_whitespace)
         && let Some(end) = rest.find("?>")
     {
-        // Saying UTF-8 already (or nothing, which means UTF-8): kept as it is, uncopied.
-        if declares_utf8(&rest[..end]) {
-            let after = trimmed.len() - rest.len() + end + 2;
-            let body = without_declarations(&trimmed[after..]);
-            if let Cow::Borrowed(_) = body {
-                return Cow::Borrowed(trimmed);
-            }
-            return format!("{}{body}", &trimmed[..after]).into();
-        }
-        // Sized up front: the document is copied once, not regrown as `format!` would.
         const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
-        let body = without_declarations(&rest[end + 2..]);
-        let mut out = String::with_capacity(DECL.len() + body.len());
-        out.push_str(DECL);
+        let after = trimmed.len() - rest.len() + end + 2;
+        let body = without_declarations(&trimmed[after..]);
+        // Saying UTF-8 already (or nothing, which means UTF-8): kept as it is, uncopied
+        // when nothing after it goes.
+        let keep = declares_utf8(&rest[..end]);
+        if keep && let Cow::Borrowed(_) = body {
+            return Cow::Borrowed(trimmed);
+        }
+        let decl = if keep { &trimmed[..after] } else { DECL };
+        // Sized up front: the document is copied once, not regrown as `format!` would.
+        let mut out = String::with_capacity(decl.len() + body.len());
+        out.push_str(decl);
         out.push_str(&body);
         return out.into();
     }

@@ -843,8 +843,13 @@ impl Bulk {
 }
 
 pub(super) fn article_rowid(tx: &Transaction<'_>, id: &ArticleId) -> Result<i64> {
-    tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?
+    find_rowid(tx, id)?.ok_or_else(|| Error::NoSuchArticle(id.to_string()))
+}
+
+/// The article's rowid, or `None` when no article has that id.
+pub(super) fn find_rowid(conn: &Connection, id: &ArticleId) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?
         .query_row([id.as_str()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::NoSuchArticle(id.to_string()))
+        .optional()?)
 }

@@ -345,17 +345,9 @@ impl Store {
         let links: Vec<Link> = links
             .and_then(|l| serde_json::from_str(&l).ok())
             .unwrap_or_default();
-        let mut entity = self
-            .conn
-            .prepare_cached("SELECT name, kind FROM entities WHERE id = ?1")?;
         let mut out = Vec::with_capacity(links.len());
         for (entity_id, count, aliases, spans) in links {
-            let Some((name, kind)) = entity
-                .query_row([entity_id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })
-                .optional()?
-            else {
+            let Some(EntitySummary { name, kind, .. }) = self.entity_summary(entity_id)? else {
                 continue;
             };
             let mentions = spans
@@ -373,7 +365,7 @@ impl Store {
                 .collect();
             let e = Entity {
                 name,
-                kind: EntityKind::parse(&kind).unwrap_or(EntityKind::Other),
+                kind,
                 aliases,
                 mentions,
             };
@@ -539,12 +531,7 @@ impl Store {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let Some(rowid) = self
-            .conn
-            .prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?
-            .query_row([id.as_str()], |r| r.get::<_, i64>(0))
-            .optional()?
-        else {
+        let Some(rowid) = super::articles::find_rowid(&self.conn, id)? else {
             return Ok(Vec::new());
         };
         let mut mine: Vec<i64> = links_of(&self.conn, rowid)?

@@ -42,10 +42,10 @@ pub struct Store {
     known: entities::KnownEntities,
 }
 
-/// The file layout a new cache gets, and `compact` gives an older one.
 /// Prepared statements kept per connection (see [`Store::setup`]).
 const STATEMENT_CACHE: usize = 64;
 
+/// The file layout a new cache gets, and `compact` gives an older one.
 const FILE_LAYOUT: &str = "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL;";
 
 impl Store {

@@ -231,13 +231,20 @@ mod tests {
         v
     }
 
+    /// Two columns of each of the entity's chunks, in chunk order.
+    fn per_chunk(conn: &Connection, entity: i64, columns: &str) -> Vec<(i64, i64)> {
+        conn.prepare(&format!(
+            "SELECT {columns} FROM entity_postings WHERE entity_id = ?1 ORDER BY chunk"
+        ))
+        .unwrap()
+        .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
     fn chunks(conn: &Connection, entity: i64) -> Vec<(i64, i64)> {
-        conn.prepare("SELECT chunk, count FROM entity_postings WHERE entity_id = ?1 ORDER BY chunk")
-            .unwrap()
-            .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        per_chunk(conn, entity, "chunk, count")
     }
 
     #[test]
@@ -328,12 +335,7 @@ mod tests {
     }
 
     fn ranges(conn: &Connection, entity: i64) -> Vec<(i64, i64)> {
-        conn.prepare("SELECT lo, hi FROM entity_postings WHERE entity_id = ?1 ORDER BY chunk")
-            .unwrap()
-            .query_map([entity], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        per_chunk(conn, entity, "lo, hi")
     }
 
     #[test]
