@@ -55,9 +55,10 @@ impl Hasher for FxHasher {
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
-/// A bit filter over words keyed by first byte, last byte and length, with `2^BITS` bits.
-/// A clear bit proves a word absent without hashing it; most words the rules ask about are
-/// in no list, and most spans the longest-match search tries are not gazetteer keys.
+/// A bit filter over words keyed by their first and last two bytes and their length, with
+/// `2^BITS` bits. A clear bit proves a word absent without hashing it; most words the rules
+/// ask about are in no list, and most spans the longest-match search tries are not gazetteer
+/// keys.
 struct Filter<const BITS: u32> {
     bits: Vec<u64>,
 }
@@ -71,12 +72,13 @@ impl<const BITS: u32> Filter<BITS> {
 
     fn slot(w: &str) -> usize {
         let b = w.as_bytes();
-        let first = usize::from(b.first().copied().unwrap_or(0));
-        let last = usize::from(b.last().copied().unwrap_or(0));
-        let h =
-            (first.wrapping_mul(0x9E37) ^ last.wrapping_mul(0x85EB) ^ b.len().wrapping_mul(0xC2B3))
-                .wrapping_mul(0x2F1B_3C6D);
-        (h >> 7) & ((1 << BITS) - 1)
+        let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+        let n = b.len();
+        // The first two and the last two bytes: first and last alone are shared by too
+        // many words (`S…s`) to tell much.
+        let ends = at(0) | at(1) << 8 | at(n.wrapping_sub(2)) << 16 | at(n.wrapping_sub(1)) << 24;
+        let h = (ends | (n as u64) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - BITS)) as usize
     }
 
     fn insert(&mut self, w: &str) {
@@ -135,7 +137,7 @@ pub struct Entry {
 
 pub struct Gazetteer {
     entries: FastMap<&'static str, Entry>,
-    entry_filter: Filter<17>,
+    entry_filter: Filter<20>,
     /// The most words any surface form has, bounding the longest-match search.
     pub max_words: usize,
     /// Given names and surnames in one table, as `GIVEN_BIT` and `SURNAME_BIT` flags.

@@ -4,7 +4,7 @@
 //! cues. What one field cannot decide is left open (`kind: None`) for the article-level pass
 //! in `mod.rs`, which knows the other mentions.
 
-use super::gazetteer::{self, Gazetteer};
+use super::gazetteer::{self, FastMap, Gazetteer};
 use super::token::{Kind, Token, tokenize_into};
 use super::words::*;
 use crate::model::EntityKind;
@@ -139,6 +139,10 @@ struct Field<'a> {
     /// Longest-match answers of the current capitalised run, by start token less the run's
     /// first token (`.0`). `chunk` and `piece` search from the same start several times.
     gaz_memo: RefCell<(usize, Vec<Option<GazMemo>>)>,
+    /// The same facts by word, kept on the thread from field to field: a few thousand words
+    /// (`The`, `Minister`, a story's names) are asked about over and over, and this small
+    /// table stays in cache where the word lists' large ones do not.
+    word_facts: RefCell<FastMap<Box<str>, u8>>,
 }
 
 impl Field<'_> {
@@ -169,7 +173,19 @@ impl Field<'_> {
         let cell = &self.facts[i];
         let mut v = cell.get();
         if v & known == 0 {
-            v |= known | ask(self.w(i));
+            let w = self.w(i);
+            let mut memo = self.word_facts.borrow_mut();
+            let by_word = memo.get(w).copied().unwrap_or(0);
+            if by_word & known != 0 {
+                v |= by_word;
+            } else {
+                let answer = known | ask(w);
+                v |= by_word | answer;
+                if memo.len() >= WORD_FACTS_LIMIT {
+                    memo.clear();
+                }
+                memo.insert(w.into(), by_word | answer);
+            }
             cell.set(v);
         }
         v
@@ -510,7 +526,11 @@ struct Scratch {
     facts: Vec<Cell<u8>>,
     memo: Vec<Option<GazMemo>>,
     words: Vec<usize>,
+    word_facts: FastMap<Box<str>, u8>,
 }
+
+/// Past this many words the thread's word facts are dropped and gathered again.
+const WORD_FACTS_LIMIT: usize = 1 << 15;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
@@ -530,6 +550,7 @@ pub fn scan(s: &str) -> Vec<Candidate> {
         titlecase,
         g: gazetteer::get(),
         gaz_memo: RefCell::new((0, std::mem::take(&mut scratch.memo))),
+        word_facts: RefCell::new(std::mem::take(&mut scratch.word_facts)),
     };
     // One buffer for every run's words.
     let mut words = std::mem::take(&mut scratch.words);
@@ -537,6 +558,7 @@ pub fn scan(s: &str) -> Vec<Candidate> {
     scratch.toks = f.toks;
     scratch.facts = f.facts;
     scratch.memo = f.gaz_memo.into_inner().1;
+    scratch.word_facts = f.word_facts.into_inner();
     scratch.words = words;
     SCRATCH.with(|c| c.replace(scratch));
     out
@@ -1282,5 +1304,12 @@ mod tests {
         assert!(fresh.iter().filter(|f| !f.is_empty()).count() > 10);
         let in_a_row: Vec<Vec<String>> = fields.iter().map(|f| found(f)).collect();
         assert_eq!(in_a_row, fresh);
+        // Again after the thread's word facts have filled up and been dropped.
+        let many: String = (0..super::WORD_FACTS_LIMIT + 10)
+            .map(|i| format!("Then Qx{i:05} and "))
+            .collect();
+        assert!(!found(&many).is_empty());
+        let after: Vec<Vec<String>> = fields.iter().map(|f| found(f)).collect();
+        assert_eq!(after, fresh);
     }
 }
