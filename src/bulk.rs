@@ -4,6 +4,7 @@
 
 use crate::Result;
 use crate::store::{Store, Upsert};
+use crate::threads::WeighedReceiver;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,31 @@ pub const BULK_ITEMS: usize = 5000;
 /// How much article text a bulk may hold: long articles (full-text pages) fill a bulk's
 /// memory long before its count does.
 pub const BULK_TEXT: usize = 32 << 20;
+
+/// The fewest articles worth indexing while the writer waits (see [`receive`]).
+pub const IDLE_INDEX_MIN: usize = 500;
+
+/// The next message for the writer, waiting at most as long as the open bulk may. While
+/// none is waiting, the open bulk's articles so far go into the search index: its commit
+/// would otherwise index them all at once, and the last bulk's commit runs alone at the end
+/// of an import, with the parse workers done. If that fails, the commit fails too, and the
+/// bulk is stored again one by one.
+pub fn receive<M, T: Item>(
+    rx: &WeighedReceiver<M>,
+    bulk: &BulkWriter<T>,
+    store: &mut Store,
+) -> std::result::Result<M, mpsc::RecvTimeoutError> {
+    match rx.try_recv() {
+        Ok(m) => Ok(m),
+        Err(mpsc::TryRecvError::Disconnected) => Err(mpsc::RecvTimeoutError::Disconnected),
+        Err(mpsc::TryRecvError::Empty) => {
+            if bulk.is_open() {
+                let _ = store.index_bulk_so_far(IDLE_INDEX_MIN);
+            }
+            rx.recv_timeout(bulk.patience())
+        }
+    }
+}
 
 /// Something with an article to store.
 pub trait Item {

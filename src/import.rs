@@ -2,7 +2,7 @@
 //! in bulk transactions, and report each input in the order it was given. A bad input
 //! is reported and skipped; it never stops the batch or leaves anything half-stored.
 
-use crate::bulk::{BulkWriter, Discard, Done, Item};
+use crate::bulk::{self, BulkWriter, Discard, Done, Item};
 use crate::entities;
 use crate::ingest::{self, Parsed};
 use crate::model::{Article, ArticleId, Entity, Mention};
@@ -433,7 +433,7 @@ pub fn import_with<T: Sync>(
         // made bulks of one article when the writer kept up: a commit each, and an FTS5
         // segment each.)
         loop {
-            match rx.recv_timeout(writer.bulk.patience()) {
+            match bulk::receive(&rx, &writer.bulk, writer.store) {
                 Ok((i, origin, ready)) => writer.write(i, origin, ready, true),
                 Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,

@@ -232,6 +232,13 @@ impl<T> WeighedReceiver<T> {
         release(&self.budget, weight);
         Ok(item)
     }
+
+    /// As [`mpsc::Receiver::try_recv`]; the item's weight is freed for the senders.
+    pub fn try_recv(&self) -> Result<T, mpsc::TryRecvError> {
+        let (item, weight) = self.rx.try_recv()?;
+        release(&self.budget, weight);
+        Ok(item)
+    }
 }
 
 impl<T> Drop for WeighedReceiver<T> {

@@ -6,7 +6,7 @@
 
 pub mod opml;
 
-use crate::bulk::{BulkWriter, Discard, Done, Item};
+use crate::bulk::{self, BulkWriter, Discard, Done, Item};
 use crate::error::{Error, Result};
 use crate::import::Ready;
 use crate::ingest::fetch::{Client, FetchOptions, Fetched};
@@ -199,7 +199,7 @@ pub fn refresh(
             discard: Discard::on_own_thread(),
         };
         loop {
-            match rx.recv_timeout(writer.bulk.patience()) {
+            match bulk::receive(&rx, &writer.bulk, writer.store) {
                 Ok(msg) => writer.take(msg),
                 // Nothing arrived for a while: store what is waiting rather than sit on it.
                 Err(mpsc::RecvTimeoutError::Timeout) => writer.commit(),

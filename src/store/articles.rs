@@ -411,6 +411,16 @@ impl Store {
         Ok(())
     }
 
+    /// Adds what the open bulk has written so far to the search index, if that is at least
+    /// `at_least` articles: done while the writer waits for more, it leaves less to its
+    /// commit.
+    pub fn index_bulk_so_far(&mut self, at_least: usize) -> Result<()> {
+        if !self.bulk.open || self.bulk.fts.len() < at_least.max(1) {
+            return Ok(());
+        }
+        self.bulk.index_written(&self.conn)
+    }
+
     /// Abandons a bulk write: none of its articles are stored.
     pub fn rollback_bulk(&mut self) {
         self.bulk.clear();
@@ -713,12 +723,7 @@ fn write_article(
             // delete from the index (deleting what is not there would corrupt it).
             let indexed = !bulk.as_ref().is_some_and(|b| b.fts.contains(&rowid));
             if indexed {
-                conn.prepare_cached(
-                    "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
-                     SELECT 'delete', rowid, title, standfirst, body FROM articles
-                     WHERE rowid = ?1",
-                )?
-                .execute([rowid])?;
+                fts_rows(conn, &[rowid], true)?;
             }
             super::entities::remove_article_entities(
                 conn,
@@ -785,7 +790,9 @@ fn write_article(
     };
     match bulk.as_deref_mut() {
         Some(b) => {
-            b.fts.insert(rowid);
+            if b.fts.insert(rowid) {
+                b.rows.push(rowid);
+            }
         }
         None => {
             conn.prepare_cached(
@@ -806,7 +813,12 @@ fn write_article(
 pub(crate) struct Bulk {
     /// Between a successful `BEGIN` and the bulk's end.
     open: bool,
+    /// Rows written in the bulk and not in the search index yet.
     fts: HashSet<i64>,
+    /// Every row written in the bulk.
+    rows: Vec<i64>,
+    /// An early index write failed part way: the bulk cannot be committed.
+    broken: bool,
     links: BulkLinks,
 }
 
@@ -814,12 +826,36 @@ impl Bulk {
     fn clear(&mut self) {
         self.open = false;
         self.fts.clear();
+        self.rows.clear();
+        self.broken = false;
         self.links.clear();
+    }
+
+    /// Adds the rows written so far to the search index (inside the bulk's transaction).
+    ///
+    /// One row per statement, by value: FTS5 keeps what it is given in memory until the
+    /// commit and writes it out as one segment, unless a statement that might have to be
+    /// undone on its own comes first (any `INSERT … SELECT` into it): that makes it write out
+    /// what it holds, a segment each time, and a bulk indexed part way would leave many.
+    fn index_written(&mut self, conn: &Connection) -> Result<()> {
+        if self.fts.is_empty() {
+            return Ok(());
+        }
+        let mut rowids: Vec<i64> = self.fts.drain().collect();
+        rowids.sort_unstable();
+        let indexed = index_rows(conn, &rowids);
+        if indexed.is_err() {
+            self.broken = true;
+        }
+        indexed
     }
 
     /// Writes what was deferred, inside the bulk's transaction.
     fn finish(&mut self, conn: &Connection, known: &mut KnownEntities) -> Result<()> {
-        let rowids: Vec<i64> = self.fts.drain().collect();
+        if self.broken {
+            return Err(Error::Other("the bulk's search index write failed".into()));
+        }
+        let rowids = std::mem::take(&mut self.rows);
         if !rowids.is_empty() {
             let list = serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into());
             // The one reference a bulk does not write or read itself: a feed removed by
@@ -831,15 +867,42 @@ impl Bulk {
                    AND feed_id NOT IN (SELECT id FROM feeds)",
                 [&list],
             )?;
-            conn.execute(
-                "INSERT INTO articles_fts(rowid, title, standfirst, body)
-                 SELECT rowid, title, standfirst, body FROM articles
-                 WHERE rowid IN (SELECT value FROM json_each(?1))",
-                [list],
-            )?;
         }
+        self.index_written(conn)?;
         self.links.write(conn, known)
     }
+}
+
+/// Adds rows of `articles` to the search index, or (`delete`) takes them out as they are
+/// stored now: one statement per row, by value (see [`Bulk::index_written`]).
+fn fts_rows(conn: &Connection, rowids: &[i64], delete: bool) -> Result<()> {
+    let mut read =
+        conn.prepare_cached("SELECT title, standfirst, body FROM articles WHERE rowid = ?1")?;
+    let mut write = conn.prepare_cached(if delete {
+        "INSERT INTO articles_fts(articles_fts, rowid, title, standfirst, body)
+         VALUES('delete', ?1, ?2, ?3, ?4)"
+    } else {
+        "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)"
+    })?;
+    for &rowid in rowids {
+        let row = read
+            .query_row([rowid], |r| {
+                Ok((
+                    r.get_ref(0)?.as_str()?.to_owned(),
+                    r.get_ref(1)?.as_str_or_null()?.map(str::to_owned),
+                    r.get_ref(2)?.as_str()?.to_owned(),
+                ))
+            })
+            .optional()?;
+        if let Some((title, standfirst, body)) = row {
+            write.execute(params![rowid, title, standfirst, body])?;
+        }
+    }
+    Ok(())
+}
+
+fn index_rows(conn: &Connection, rowids: &[i64]) -> Result<()> {
+    fts_rows(conn, rowids, false)
 }
 
 pub(super) fn article_rowid(tx: &Transaction<'_>, id: &ArticleId) -> Result<i64> {

@@ -532,6 +532,123 @@ fn bulk_writes_index_once_and_survive_repeats_and_rollback() {
     assert!(s.search("delta", 5).unwrap().is_empty());
 }
 
+/// FTS5 segments in the search index.
+fn index_segments(s: &Store) -> i64 {
+    s.conn()
+        .query_row(
+            "SELECT COUNT(DISTINCT segid) FROM articles_fts_idx",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_bulk_indexed_part_way_is_one_segment_as_one_indexed_at_its_commit() {
+    let mut s = Store::open_in_memory().unwrap();
+    let titles = ["Harbour", "Bridge", "Canal", "Tram", "Ferry"];
+    s.begin_bulk().unwrap();
+    for (i, t) in titles.iter().enumerate() {
+        s.upsert(&article(t, &["News of the day."]), &[]).unwrap();
+        // Two at a time: what is indexed is searched already, inside the bulk.
+        s.index_bulk_so_far(2).unwrap();
+        let indexed = i.div_ceil(2) * 2;
+        assert_eq!(s.search("news", 10).unwrap().len(), indexed, "after {t}");
+    }
+    s.end_bulk().unwrap();
+    for t in titles {
+        assert_eq!(s.search(t, 10).unwrap().len(), 1, "{t}");
+    }
+    assert_eq!(s.search("news", 10).unwrap().len(), titles.len());
+    check_index(&s);
+    // FTS5 kept what was indexed part way in memory until the commit and wrote it as one
+    // segment, as when it is all indexed at the commit.
+    assert_eq!(index_segments(&s), 1);
+}
+
+#[test]
+fn an_article_indexed_part_way_then_changed_in_its_bulk_is_found_by_its_new_words() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut a = article("Harbour news", &["The ferry sails at dawn."]);
+    let b = article("Bridge news", &["The bridge opens at noon."]);
+    s.begin_bulk().unwrap();
+    s.upsert(&a, &[]).unwrap();
+    s.upsert(&b, &[]).unwrap();
+    s.index_bulk_so_far(1).unwrap();
+    // Indexed already, then changed in the same bulk: its old words must leave the index.
+    a.blocks = vec![Block::paragraph("The tram runs at dusk.")];
+    assert_eq!(s.upsert(&a, &[]).unwrap(), Upsert::Updated);
+    let c = article("Canal news", &["The lock closes at nine."]);
+    s.upsert(&c, &[]).unwrap();
+    s.end_bulk().unwrap();
+    let hits = |q: &str| s.search(q, 10).unwrap().len();
+    assert_eq!(
+        (hits("ferry"), hits("tram"), hits("bridge"), hits("lock")),
+        (0, 1, 1, 1)
+    );
+    let rows: i64 = s
+        .conn()
+        .query_row("SELECT COUNT(*) FROM articles_fts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 3);
+    check_index(&s);
+}
+
+fn check_index(s: &Store) {
+    s.conn()
+        .execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)",
+            [],
+        )
+        .expect("the search index matches the articles");
+}
+
+#[test]
+fn a_bulk_that_updates_many_articles_adds_at_most_two_segments() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mut articles: Vec<Article> = (0..6)
+        .map(|i| article(&format!("Story {i}"), &["The ferry sails at dawn."]))
+        .collect();
+    s.begin_bulk().unwrap();
+    for a in &articles {
+        s.upsert(a, &[]).unwrap();
+    }
+    s.end_bulk().unwrap();
+    let before = index_segments(&s);
+    s.begin_bulk().unwrap();
+    for a in &mut articles {
+        a.blocks = vec![Block::paragraph("The bridge opens at noon.")];
+        assert_eq!(s.upsert(a, &[]).unwrap(), Upsert::Updated);
+    }
+    s.end_bulk().unwrap();
+    // The old words out (one segment), the new ones in (another). Taking each article out
+    // with an `INSERT … SELECT` made FTS5 write out what it held before each: a segment
+    // per article, which it then had to merge (most of a large update's time).
+    assert!(
+        index_segments(&s) - before <= 2,
+        "{} segments after {before}",
+        index_segments(&s)
+    );
+    let hits = |q: &str| s.search(q, 10).unwrap().len();
+    assert_eq!((hits("ferry"), hits("bridge")), (0, 6));
+    check_index(&s);
+}
+
+#[test]
+fn indexing_part_way_outside_a_bulk_does_nothing() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.upsert(&article("Harbour news", &["The ferry sails."]), &[])
+        .unwrap();
+    s.index_bulk_so_far(0).unwrap();
+    assert_eq!(s.search("ferry", 5).unwrap().len(), 1);
+    s.conn()
+        .execute(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)",
+            [],
+        )
+        .expect("the search index matches the articles");
+}
+
 /// The articles of `entity_queries`, with their entities, for writing in different ways.
 fn borrell_articles() -> Vec<(Article, Vec<Entity>)> {
     let texts: [(&str, &[&str]); 3] = [
