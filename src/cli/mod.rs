@@ -29,6 +29,16 @@ pub struct Args {
     command: Option<Command>,
 }
 
+impl Args {
+    /// Whether the command stores articles in bulk (a fetch or an import) and then ends.
+    pub fn imports_in_bulk(&self) -> bool {
+        matches!(
+            self.command,
+            Some(Command::Fetch { .. } | Command::Import { .. })
+        )
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Import article files, saved HTML pages, folders (recursively), web pages (http/https
@@ -273,5 +283,23 @@ fn run_command(store: &mut Store, command: Command) -> Result<ExitCode> {
             feeds: which,
         } => feeds::fetch(store, &which, json, jobs, timeout),
         Command::Extract { .. } | Command::Doctor { .. } => unreachable!("handled above"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Args;
+    use clap::Parser;
+
+    #[test]
+    fn only_fetch_and_import_store_in_bulk() {
+        let bulk = |argv: &[&str]| Args::parse_from(argv).imports_in_bulk();
+        assert!(bulk(&["dateline", "fetch"]));
+        assert!(bulk(&["dateline", "fetch", "1", "--json"]));
+        assert!(bulk(&["dateline", "import", "a.txt"]));
+        // The reader lives long: it hands freed memory back.
+        assert!(!bulk(&["dateline"]));
+        assert!(!bulk(&["dateline", "list"]));
+        assert!(!bulk(&["dateline", "feed", "list"]));
     }
 }
