@@ -17,6 +17,9 @@ TIME=/usr/bin/time
 
 measure() { # label, command... → prints "label: S s, M MB" and records seconds in $SECS
     local label=$1; shift
+    # Each starts with nothing left to write back from the one before (on 2 cores, the
+    # kernel's write-back of one program's cache ran during the next one's run).
+    sync
     "$TIME" -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || {
         echo "$label failed:"; cat "$WORK/err"; exit 1; }
     read -r SECS KB < "$WORK/time"
