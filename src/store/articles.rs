@@ -370,14 +370,17 @@ impl Store {
     pub fn begin_bulk(&mut self) -> Result<()> {
         // A bulk touches index pages all over the file; SQLite's default 2 MB page cache
         // made a large import reread them from the OS again and again; the log is copied
-        // back into the file every 32 MB rather than every 1,000 pages (SQLite's default),
-        // whatever the file's page size (16 KB for new caches, 4 KB for older ones).
+        // back into the file every 128 MB rather than every 1,000 pages (SQLite's default),
+        // whatever the file's page size (16 KB for new caches, 4 KB for older ones). Pages
+        // that every bulk changes (index pages, entity rows, their lists) are then copied
+        // back once for several bulks: a 50,000-item fetch took 4.94–5.12 s against
+        // 4.78–5.36 s with 32 MB (medians 5.0 and 5.17 s), for a log of up to 128 MB.
         // Foreign keys are not checked inside a bulk (the pragma must come before BEGIN):
         // every row it writes points at a row it has just written or read, except an item's
         // feed, which the bulk's commit checks once ([`Bulk::finish`]); the checks were two
         // extra lookups per entity link.
         let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        let checkpoint_pages = (32 << 20) / page.max(512);
+        let checkpoint_pages = (128 << 20) / page.max(512);
         self.conn.execute_batch(&format!(
             "PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint={checkpoint_pages}; \
              PRAGMA foreign_keys=OFF"

@@ -994,9 +994,9 @@ fn list_ids_follow_the_list_order_for_every_filter() {
 }
 
 #[test]
-fn bulks_copy_the_log_back_every_32_mb_whatever_the_page_size() {
+fn bulks_copy_the_log_back_every_128_mb_whatever_the_page_size() {
     let dir = tempfile::tempdir().unwrap();
-    for (page, pages) in [(16384, 2048), (4096, 8192)] {
+    for (page, pages) in [(16384, 8192), (4096, 32768)] {
         let path = dir.path().join(format!("c{page}.db"));
         let mut s = if page == 16384 {
             Store::open(&path).unwrap()
