@@ -888,17 +888,11 @@ fn fts_rows(conn: &Connection, rowids: &[i64], delete: bool) -> Result<()> {
         "INSERT INTO articles_fts(rowid, title, standfirst, body) VALUES(?1, ?2, ?3, ?4)"
     })?;
     for &rowid in rowids {
-        let row = read
-            .query_row([rowid], |r| {
-                Ok((
-                    r.get_ref(0)?.as_str()?.to_owned(),
-                    r.get_ref(1)?.as_str_or_null()?.map(str::to_owned),
-                    r.get_ref(2)?.as_str()?.to_owned(),
-                ))
-            })
-            .optional()?;
-        if let Some((title, standfirst, body)) = row {
-            write.execute(params![rowid, title, standfirst, body])?;
+        // Written from the row as SQLite holds it, with no copy of the text in between.
+        let mut rows = read.query([rowid])?;
+        if let Some(r) = rows.next()? {
+            let text = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
+            write.execute(params![rowid, text(0)?, text(1)?, text(2)?])?;
         }
     }
     Ok(())
