@@ -99,8 +99,12 @@ impl Store {
         let _mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(wrap)?;
+        // A bulk lets the log grow to 128 MB before it is copied back; once it has been,
+        // the file is cut back to 32 MB rather than kept at its largest while the reader
+        // that wrote it runs on.
         conn.execute_batch(
-            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; \
+             PRAGMA journal_size_limit=33554432;",
         )
         .map_err(wrap)?;
         let custom_rank = rank::register(&conn);

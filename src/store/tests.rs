@@ -994,6 +994,13 @@ fn list_ids_follow_the_list_order_for_every_filter() {
 }
 
 #[test]
+fn the_log_is_cut_back_to_32_mb_once_copied_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("c.db")).unwrap();
+    assert_eq!(pragma::<i64>(&s, "journal_size_limit"), 32 << 20);
+}
+
+#[test]
 fn bulks_copy_the_log_back_every_128_mb_whatever_the_page_size() {
     let dir = tempfile::tempdir().unwrap();
     for (page, pages) in [(16384, 8192), (4096, 32768)] {
