@@ -49,25 +49,24 @@ fn main() -> anyhow::Result<()> {
         }
         std::hint::black_box(n);
     }
+    report("", rates);
+    // On a shared machine wall time counts other processes' turns; the thread's own CPU
+    // time does not.
+    if !cpu_rates.is_empty() {
+        report(" of CPU time", cpu_rates);
+    }
+    Ok(())
+}
+
+/// Prints the median, lowest and highest of `rates` (MB/s), `what` after the unit.
+fn report(what: &str, mut rates: Vec<f64>) {
     rates.sort_by(f64::total_cmp);
     println!(
-        "extract: median {:.1} MB/s (min {:.1}, max {:.1})",
+        "extract: median {:.1} MB/s{what} (min {:.1}, max {:.1})",
         rates[rates.len() / 2],
         rates[0],
         rates[rates.len() - 1]
     );
-    // On a shared machine wall time counts other processes' turns; the thread's own CPU
-    // time does not.
-    if !cpu_rates.is_empty() {
-        cpu_rates.sort_by(f64::total_cmp);
-        println!(
-            "extract: median {:.1} MB/s of CPU time (min {:.1}, max {:.1})",
-            cpu_rates[cpu_rates.len() / 2],
-            cpu_rates[0],
-            cpu_rates[cpu_rates.len() - 1]
-        );
-    }
-    Ok(())
 }
 
 /// Nanoseconds this thread has run on a CPU, where the kernel tells (Linux).

@@ -34,9 +34,8 @@ pub fn receive<M, T: Item>(
         Ok(m) => Ok(m),
         Err(mpsc::TryRecvError::Disconnected) => Err(mpsc::RecvTimeoutError::Disconnected),
         Err(mpsc::TryRecvError::Empty) => {
-            if bulk.is_open() {
-                let _ = store.index_bulk_so_far(IDLE_INDEX_MIN);
-            }
+            // Does nothing when no bulk is open; a failure fails the bulk's commit.
+            let _ = store.index_bulk_so_far(IDLE_INDEX_MIN);
             rx.recv_timeout(bulk.patience())
         }
     }

@@ -139,9 +139,9 @@ struct Field<'a> {
     /// Longest-match answers of the current capitalised run, by start token less the run's
     /// first token (`.0`). `chunk` and `piece` search from the same start several times.
     gaz_memo: RefCell<(usize, Vec<Option<GazMemo>>)>,
-    /// The same facts by word, kept on the thread from field to field: a few thousand words
-    /// (`The`, `Minister`, a story's names) are asked about over and over, and this small
-    /// table stays in cache where the word lists' large ones do not.
+    /// The same facts by word, kept on the thread from field to field: the same words
+    /// (`The`, `Minister`, a story's names) are asked about over and over, and this table,
+    /// of the words seen lately, stays in cache where the word lists' large ones do not.
     word_facts: RefCell<FastMap<Box<str>, u8>>,
 }
 

@@ -418,7 +418,7 @@ impl Store {
     /// `at_least` articles: done while the writer waits for more, it leaves less to its
     /// commit.
     pub fn index_bulk_so_far(&mut self, at_least: usize) -> Result<()> {
-        if !self.bulk.open || self.bulk.fts.len() < at_least.max(1) {
+        if !self.bulk.open || self.bulk.fts.len() < at_least {
             return Ok(());
         }
         self.bulk.index_written(&self.conn)
@@ -846,7 +846,7 @@ impl Bulk {
         }
         let mut rowids: Vec<i64> = self.fts.drain().collect();
         rowids.sort_unstable();
-        let indexed = index_rows(conn, &rowids);
+        let indexed = fts_rows(conn, &rowids, false);
         if indexed.is_err() {
             self.broken = true;
         }
@@ -896,10 +896,6 @@ fn fts_rows(conn: &Connection, rowids: &[i64], delete: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn index_rows(conn: &Connection, rowids: &[i64]) -> Result<()> {
-    fts_rows(conn, rowids, false)
 }
 
 pub(super) fn article_rowid(tx: &Transaction<'_>, id: &ArticleId) -> Result<i64> {

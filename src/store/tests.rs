@@ -185,12 +185,7 @@ fn an_article_updated_in_a_later_bulk_is_found_by_its_new_words_only() {
     s.end_bulk().unwrap();
     let hits = |q: &str| s.search(q, 10).unwrap().len();
     assert_eq!((hits("ferry"), hits("bridge"), hits("harbour")), (0, 1, 1));
-    s.conn()
-        .execute(
-            "INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)",
-            [],
-        )
-        .expect("the search index matches the articles");
+    check_index(&s);
 }
 
 #[test]
@@ -641,12 +636,7 @@ fn indexing_part_way_outside_a_bulk_does_nothing() {
         .unwrap();
     s.index_bulk_so_far(0).unwrap();
     assert_eq!(s.search("ferry", 5).unwrap().len(), 1);
-    s.conn()
-        .execute(
-            "INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)",
-            [],
-        )
-        .expect("the search index matches the articles");
+    check_index(&s);
 }
 
 /// The articles of `entity_queries`, with their entities, for writing in different ways.
