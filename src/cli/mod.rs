@@ -219,6 +219,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let path = db_path(args.db)?;
     let mut store = open_store(&path)?;
+    // A fetch's bulks write the file without the log while they have it to themselves
+    // (see the method); with a reader open they go through the log as before. (An import's
+    // parse workers keep connections of their own open to skip what is stored already, so
+    // its bulks would find the file shared anyway.)
+    if matches!(command, Command::Fetch { .. }) {
+        store.write_bulks_in_place();
+    }
     let result = run_command(&mut store, command);
     // A failure that is really about the cache file is reported as such, with advice.
     result.map_err(|e| match e.downcast::<dateline::Error>() {

@@ -334,16 +334,49 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
             done.push(w.item);
         }
         self.discard.discard(done);
-        for (feed_id, outcome) in std::mem::take(&mut self.finished) {
-            self.finish_feed(feed_id, outcome);
+        // One transaction records every feed finished by now: a commit each cost a sync
+        // each when the cache is written in place (`Store::write_in_place`).
+        let finished = std::mem::take(&mut self.finished);
+        let mut states = Vec::with_capacity(finished.len());
+        let mut progress = Vec::with_capacity(finished.len());
+        for (feed_id, outcome) in finished {
+            let label = self
+                .feeds
+                .iter()
+                .find(|f| f.id == feed_id)
+                .map_or_else(|| feed_id.to_string(), |f| f.label().to_string());
+            states.push((feed_id, self.settle_feed(feed_id, &label, &outcome)));
+            progress.push((feed_id, label, outcome.is_ok()));
+        }
+        if let Err(e) = self.store.set_fetch_states(&states) {
+            let e = self.store.explain(e);
+            for (feed_id, _) in &states {
+                self.summary
+                    .warnings
+                    .push(format!("feed {feed_id}: cannot record the fetch: {e}"));
+            }
+        }
+        for (feed_id, label, ok) in progress {
+            self.done += 1;
+            (self.on_progress)(&Progress {
+                done: self.done,
+                total: self.feeds.len(),
+                feed_id,
+                label,
+                new_articles: ok.then(|| self.new_per_feed.get(&feed_id).copied().unwrap_or(0)),
+            });
         }
     }
 
-    fn finish_feed(&mut self, feed_id: i64, outcome: std::result::Result<FeedOk, String>) {
-        self.done += 1;
-        let feed = self.feeds.iter().find(|f| f.id == feed_id);
-        let label = feed.map_or_else(|| feed_id.to_string(), |f| f.label().to_string());
-        let state = match &outcome {
+    /// Counts a finished feed in the summary, records its move if it moved for good, and
+    /// gives the fetch state to record for it.
+    fn settle_feed(
+        &mut self,
+        feed_id: i64,
+        label: &str,
+        outcome: &std::result::Result<FeedOk, String>,
+    ) -> FetchState {
+        let state = match outcome {
             Ok(ok) => {
                 if ok.not_modified {
                     self.summary.not_modified += 1;
@@ -367,7 +400,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
             Err(reason) => {
                 self.summary.failures.push(Failure {
                     feed_id,
-                    label: label.clone(),
+                    label: label.to_string(),
                     reason: reason.clone(),
                 });
                 FetchState {
@@ -378,7 +411,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
         };
         if let Ok(FeedOk {
             moved_to: Some(to), ..
-        }) = &outcome
+        }) = outcome
         {
             // Another subscription has that URL: this one stays where it is.
             let note = if matches!(self.store.feed_by_url(to), Ok(Some(_))) {
@@ -396,20 +429,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
             };
             self.summary.warnings.push(note);
         }
-        if let Err(e) = self.store.set_fetch_state(feed_id, &state) {
-            self.summary
-                .warnings
-                .push(format!("feed {feed_id}: cannot record the fetch: {e}"));
-        }
-        (self.on_progress)(&Progress {
-            done: self.done,
-            total: self.feeds.len(),
-            feed_id,
-            label,
-            new_articles: outcome
-                .is_ok()
-                .then(|| self.new_per_feed.get(&feed_id).copied().unwrap_or(0)),
-        });
+        state
     }
 }
 

@@ -379,6 +379,8 @@ impl Store {
         // every row it writes points at a row it has just written or read, except an item's
         // feed, which the bulk's commit checks once ([`Bulk::finish`]); the checks were two
         // extra lookups per entity link.
+        // Failing to leave the log only leaves the bulk to go through it.
+        let _ = self.leave_log();
         let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         let checkpoint_pages = (128 << 20) / page.max(512);
         self.conn.execute_batch(&format!(
@@ -387,6 +389,7 @@ impl Store {
         ))?;
         if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
             let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
+            let _ = self.back_to_log();
             return Err(e.into());
         }
         self.bulk.clear();
@@ -402,6 +405,7 @@ impl Store {
             // Nothing open (SQLite may have rolled it back itself): leave no bulk state.
             self.bulk.clear();
             let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
+            let _ = self.back_to_log();
             return Ok(());
         }
         let finished = self.bulk.finish(&self.conn, &mut self.known);
@@ -411,6 +415,8 @@ impl Store {
             self.rollback_bulk();
             return Err(e);
         }
+        // Whatever stands in the way, the next open brings the log back.
+        let _ = self.back_to_log();
         Ok(())
     }
 
@@ -432,6 +438,7 @@ impl Store {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
+        let _ = self.back_to_log();
     }
 
     /// The whole article, or `None` when no article has that id.

@@ -150,22 +150,28 @@ impl Store {
         })
     }
 
-    /// Records the outcome of a fetch. Validators are replaced only when given, so a failed
-    /// fetch keeps the previous ones.
-    pub fn set_fetch_state(&mut self, id: i64, state: &FetchState) -> Result<()> {
+    /// Records the outcome of fetches, by feed id, in one transaction. Validators are
+    /// replaced only when given, so a failed fetch keeps the previous ones.
+    pub fn set_fetch_states(&mut self, states: &[(i64, FetchState)]) -> Result<()> {
+        if states.is_empty() {
+            return Ok(());
+        }
         self.write_alone(|tx| {
-            tx.execute(
+            let mut stmt = tx.prepare_cached(
                 "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified),
                  last_fetch = ?4, last_error = ?5, name = COALESCE(name, ?6) WHERE id = ?1",
-                params![
+            )?;
+            let at = now();
+            for (id, state) in states {
+                stmt.execute(params![
                     id,
                     state.etag,
                     state.last_modified,
-                    now(),
+                    at,
                     state.error,
                     state.title
-                ],
-            )?;
+                ])?;
+            }
             Ok(())
         })
     }
@@ -183,30 +189,36 @@ mod tests {
         let (g, again) = s.add_feed("https://e.com/rss", Some("X"), false).unwrap();
         assert!(!again);
         assert_eq!(f.id, g.id);
-        s.set_fetch_state(
-            f.id,
-            &FetchState {
-                etag: Some("\"v1\"".into()),
-                title: Some("E".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let (h, _) = s.add_feed("https://h.com/rss", None, false).unwrap();
+        let first = FetchState {
+            etag: Some("\"v1\"".into()),
+            title: Some("E".into()),
+            ..Default::default()
+        };
+        let other = FetchState {
+            last_modified: Some("Sun, 29 Nov 2026 09:00:00 GMT".into()),
+            ..Default::default()
+        };
+        s.set_fetch_states(&[(f.id, first), (h.id, other)]).unwrap();
         let f = s.resolve_feed("https://e.com/rss").unwrap();
         assert_eq!(f.etag.as_deref(), Some("\"v1\""));
         assert_eq!(f.label(), "E");
-        s.set_fetch_state(
-            f.id,
-            &FetchState {
-                error: Some("timeout".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let h = s.resolve_feed("https://h.com/rss").unwrap();
+        assert_eq!(h.etag, None);
+        assert_eq!(
+            h.last_modified.as_deref(),
+            Some("Sun, 29 Nov 2026 09:00:00 GMT")
+        );
+        let timeout = FetchState {
+            error: Some("timeout".into()),
+            ..Default::default()
+        };
+        s.set_fetch_states(&[(f.id, timeout)]).unwrap();
         let f = s.resolve_feed(&f.id.to_string()).unwrap();
         assert_eq!(f.etag.as_deref(), Some("\"v1\""));
         assert_eq!(f.last_error.as_deref(), Some("timeout"));
         assert!(s.remove_feed(f.id).unwrap());
+        assert!(s.remove_feed(h.id).unwrap());
         assert!(s.feeds().unwrap().is_empty());
         assert!(s.resolve_feed("7").is_err());
     }

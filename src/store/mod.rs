@@ -40,7 +40,19 @@ pub struct Store {
     bulk: articles::Bulk,
     /// Entity ids and aliases already in the file, so a bulk need not look them up again.
     known: entities::KnownEntities,
+    /// Whether bulks may write straight into the file ([`Store::write_bulks_in_place`]).
+    bulks_in_place: bool,
+    /// Whether the open bulk does, rather than through the log.
+    in_place: bool,
 }
+
+/// How long a connection waits for another's lock before it fails.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// How long opening waits to put a file back into WAL mode that a one-shot import's bulk
+/// holds without the log ([`Store::write_bulks_in_place`]) before it reads without
+/// switching.
+const SWITCH_WAIT: Duration = Duration::from_millis(200);
 
 /// Prepared statements kept per connection (see [`Store::setup`]).
 const STATEMENT_CACHE: usize = 64;
@@ -80,7 +92,7 @@ impl Store {
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         let p = path.clone().unwrap_or_default();
         let wrap = |e: rusqlite::Error| cache_error(&p, &e);
-        conn.busy_timeout(Duration::from_secs(10)).map_err(wrap)?;
+        conn.busy_timeout(BUSY_WAIT).map_err(wrap)?;
         // Writing an article takes some twenty statements; with rusqlite's default cache of
         // 16 they pushed each other out and were compiled again and again.
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -95,10 +107,17 @@ impl Store {
         if pages == 0 {
             conn.execute_batch(FILE_LAYOUT).map_err(wrap)?;
         }
-        // journal_mode answers with a row, so it is queried rather than executed.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(wrap)?;
+        // journal_mode answers with a row, so it is queried rather than executed. A one-shot
+        // import's bulk that had the file to itself may hold it without the log, locked
+        // until its commit ([`Store::write_bulks_in_place`]): this connection then reads
+        // between commits, and the log comes back when the bulk ends.
+        conn.busy_timeout(SWITCH_WAIT).map_err(wrap)?;
+        let wal = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0));
+        conn.busy_timeout(BUSY_WAIT).map_err(wrap)?;
+        match wal {
+            Err(e) if !is_busy(&e) => return Err(wrap(e)),
+            _ => {}
+        }
         // A bulk lets the log grow to 128 MB before it is copied back; once it has been,
         // the file is cut back to 32 MB rather than kept at its largest while the reader
         // that wrote it runs on.
@@ -116,6 +135,8 @@ impl Store {
             custom_rank,
             bulk: articles::Bulk::default(),
             known: entities::KnownEntities::default(),
+            bulks_in_place: false,
+            in_place: false,
         };
         schema::migrate(&mut store.conn).map_err(|e| match e {
             Error::Sqlite(e) => cache_error(&p, &e),
@@ -163,11 +184,9 @@ impl Store {
                      close it and try again"
                 .into(),
         };
-        let locked = |e: rusqlite::Error| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                open_elsewhere()
-            }
-            _ => Error::from(e),
+        let locked = |e: rusqlite::Error| match is_busy(&e) {
+            true => open_elsewhere(),
+            false => Error::from(e),
         };
         self.conn
             .execute(
@@ -198,6 +217,61 @@ impl Store {
         vacuumed?;
         back?;
         Ok((before, self.size_on_disk()))
+    }
+
+    /// For a one-shot fetch: each bulk write ([`Store::begin_bulk`])
+    /// that finds no other connection to the file writes straight into it, with a rollback
+    /// journal that keeps only the pages it overwrites, rather than into the log first and
+    /// copied back later, which wrote and read every new page twice. A 50,000-item fetch
+    /// spent 0.6 s less in the kernel (0.5–0.6 s against 0.9–1.5 s) and took 4.6–4.9 s
+    /// against 5.2–5.6 s. The log comes back at the bulk's end, so small writes between
+    /// bulks (a feed's fetch state) cost no sync, and a reader that opens meanwhile gets
+    /// it. That reader, if it opens during a bulk, reads between commits ([`Store::setup`]);
+    /// later bulks then go through the log as before.
+    pub fn write_bulks_in_place(&mut self) {
+        self.bulks_in_place = self.path.is_some();
+    }
+
+    /// Leaves the log for the bulk about to begin, if [`Store::write_bulks_in_place`] asked
+    /// for it and no other connection has the file open. Every commit is then synced in
+    /// full: a rollback journal needs it to be crash-safe on any file system.
+    fn leave_log(&mut self) -> Result<()> {
+        if !self.bulks_in_place || self.in_place {
+            return Ok(());
+        }
+        // Leaving WAL needs the only connection to the file: fail at once if it is not.
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode=TRUNCATE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        self.conn.busy_timeout(BUSY_WAIT)?;
+        match mode {
+            Ok(m) if m.eq_ignore_ascii_case("truncate") => {}
+            Ok(_) => return Ok(()),
+            Err(e) if is_busy(&e) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        self.in_place = true;
+        if let Err(e) = self.conn.execute_batch("PRAGMA synchronous=FULL") {
+            let _ = self.back_to_log();
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Back to the log after a bulk written in place (outside any transaction). Waits for
+    /// a reader that opened meanwhile to finish its read; if it cannot, the next open
+    /// brings the log back.
+    fn back_to_log(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.in_place) {
+            return Ok(());
+        }
+        self.conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+        self.conn.execute_batch("PRAGMA synchronous=NORMAL")?;
+        Ok(())
     }
 
     /// Runs `write` as a transaction of its own. A transaction left open (one whose
@@ -239,6 +313,25 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.in_place {
+            // The mode cannot change inside a transaction; what is uncommitted is lost anyway.
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            let _ = self.back_to_log();
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// [`Store::explain`] for a cache known by its path (when the store itself is borrowed).

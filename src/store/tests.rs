@@ -259,7 +259,10 @@ fn no_write_joins_a_transaction_that_no_bulk_owns() {
     let (f, _) = s.add_feed("https://x.example/rss", None, false).unwrap();
     s.conn().execute_batch("BEGIN").unwrap();
     assert!(s.set_feed_url(f.id, "https://y.example/rss").is_err());
-    assert!(s.set_fetch_state(f.id, &FetchState::default()).is_err());
+    assert!(
+        s.set_fetch_states(&[(f.id, FetchState::default())])
+            .is_err()
+    );
     assert!(s.remove_feed(f.id).is_err());
     assert!(s.article(&a.id).unwrap().unwrap().read);
     assert!(!s.article(&a.id).unwrap().unwrap().starred);
@@ -1227,5 +1230,136 @@ fn a_cache_whose_chunks_have_no_ranges_gets_them_and_unlinks_as_before() {
     let listed = s.entity_articles("Tokyo", None).unwrap();
     assert_eq!(listed.len(), 3);
     assert_eq!(s.find_entities("Tokyo").unwrap()[0].articles, 3);
+    assert!(s.integrity_check().unwrap().is_empty());
+}
+
+/// The journal mode the file itself records (header bytes 18 and 19): 2 for the log
+/// (WAL), 1 for a rollback journal. Read from the file, not from any connection's view.
+fn file_mode(path: &std::path::Path) -> (u8, u8) {
+    let head = std::fs::read(path).unwrap();
+    (head[18], head[19])
+}
+
+fn log_len(path: &std::path::Path) -> u64 {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(0, |m| m.len())
+}
+
+#[test]
+fn a_bulk_with_the_file_to_itself_writes_it_in_place_then_goes_back_to_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut s = Store::open(&path).unwrap();
+    s.write_bulks_in_place();
+    let a = article("In place", &["Borrell met Iwaya in Tokyo."]);
+    s.begin_bulk().unwrap();
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "truncate");
+    assert_eq!(pragma::<i64>(&s, "synchronous"), 2, "FULL while in place");
+    s.upsert(&a, &[entity(&a, "Tokyo", EntityKind::Place)])
+        .unwrap();
+    s.end_bulk().unwrap();
+    // Nothing of the bulk went through the log: it was written into the file itself.
+    assert_eq!(log_len(&path), 0);
+    assert_eq!(file_mode(&path), (2, 2), "the file is back in WAL mode");
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "wal");
+    assert_eq!(pragma::<i64>(&s, "synchronous"), 1, "NORMAL again");
+    // Writes outside a bulk go through the log.
+    s.set_read(&a.id, true).unwrap();
+    assert!(log_len(&path) > 0);
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert!(s.article(&a.id).unwrap().unwrap().read);
+    assert_eq!(s.search_ids("Iwaya", 5).unwrap(), vec![a.id.clone()]);
+    assert!(s.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn without_the_wish_or_with_another_connection_open_bulks_go_through_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut s = Store::open(&path).unwrap();
+    s.begin_bulk().unwrap();
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "wal", "not asked for");
+    s.end_bulk().unwrap();
+
+    let reader = Store::open(&path).unwrap();
+    s.write_bulks_in_place();
+    let a = article("Shared", &["Borrell met Iwaya in Tokyo."]);
+    s.begin_bulk().unwrap();
+    assert_eq!(
+        pragma::<String>(&s, "journal_mode"),
+        "wal",
+        "a reader is open"
+    );
+    s.upsert(&a, &[]).unwrap();
+    // The reader reads on while the bulk is open, as WAL allows.
+    assert_eq!(reader.count().unwrap(), 0);
+    s.end_bulk().unwrap();
+    assert!(log_len(&path) > 0);
+    assert_eq!(reader.count().unwrap(), 1);
+    // An in-memory cache has no log to leave.
+    let mut m = Store::open_in_memory().unwrap();
+    m.write_bulks_in_place();
+    m.begin_bulk().unwrap();
+    assert_eq!(pragma::<String>(&m, "journal_mode"), "memory");
+    m.end_bulk().unwrap();
+}
+
+#[test]
+fn a_reader_that_opens_during_an_in_place_bulk_reads_between_its_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut s = Store::open(&path).unwrap();
+    s.write_bulks_in_place();
+    let first = article("First", &["Borrell met Iwaya in Tokyo."]);
+    s.upsert(&first, &[]).unwrap();
+    let second = article("Second", &["Iwaya flew to Brussels."]);
+    s.begin_bulk().unwrap();
+    s.upsert(&second, &[]).unwrap();
+    assert_eq!(
+        file_mode(&path),
+        (1, 1),
+        "the bulk holds the file without the log"
+    );
+    // Opening cannot bring the log back while the bulk holds the file: it opens anyway
+    // (rather than waiting for the bulk, or failing) and reads what is committed.
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(reader.count().unwrap(), 1);
+    s.end_bulk().unwrap();
+    assert_eq!(file_mode(&path), (2, 2));
+    assert_eq!(reader.count().unwrap(), 2);
+    assert_eq!(
+        reader.search_ids("Brussels", 5).unwrap(),
+        vec![second.id.clone()]
+    );
+    // The reader writes through the log now, and the first store sees it.
+    reader.set_read(&second.id, true).unwrap();
+    assert!(log_len(&path) > 0);
+    assert!(s.article(&second.id).unwrap().unwrap().read);
+    // With the reader open, the next bulk goes through the log.
+    s.begin_bulk().unwrap();
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "wal");
+    s.end_bulk().unwrap();
+    assert!(reader.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn a_store_dropped_inside_an_in_place_bulk_leaves_the_file_in_wal_without_the_bulk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let kept = article("Kept", &["Borrell met Iwaya in Tokyo."]);
+    let lost = article("Lost", &["Iwaya flew to Brussels."]);
+    {
+        let mut s = Store::open(&path).unwrap();
+        s.write_bulks_in_place();
+        s.upsert(&kept, &[]).unwrap();
+        s.begin_bulk().unwrap();
+        s.upsert(&lost, &[]).unwrap();
+        assert_eq!(file_mode(&path), (1, 1));
+    }
+    assert_eq!(file_mode(&path), (2, 2));
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.all_ids().unwrap(), vec![kept.id]);
     assert!(s.integrity_check().unwrap().is_empty());
 }
