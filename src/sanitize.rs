@@ -103,6 +103,19 @@ pub fn clean_line(input: &str) -> String {
     out
 }
 
+/// [`clean_line`] for text gathered with [`push_collapsed`], whose spaces are single
+/// already: they are looked at again only if cleaning took something out (and may have left
+/// two spaces side by side). Saves a pass over every paragraph of every HTML body.
+pub(crate) fn clean_collapsed(collapsed: &str) -> String {
+    match clean_text(collapsed) {
+        Cow::Borrowed(text) => {
+            debug_assert!(spaces_are_single(text), "not gathered by push_collapsed");
+            text.trim_matches(' ').to_string()
+        }
+        Cow::Owned(text) => clean_line(&text),
+    }
+}
+
 /// Appends `text` to `out` with every run of whitespace made one space, and none at the
 /// start of `out` or after a space already there (HTML's rule, and a line's). Text is copied
 /// in long stretches: a lone space between words, what most text has, is already right and
@@ -379,6 +392,20 @@ mod tests {
             let cleaned = clean_text(&s);
             let words: Vec<&str> = cleaned.split_whitespace().collect();
             proptest::prop_assert_eq!(clean_line(&s), words.join(" "));
+        }
+
+        #[test]
+        fn gathered_text_cleans_as_a_line_does(
+            pieces in proptest::collection::vec(
+                "(\\PC|[ \t\n\r\u{85}\u{a0}\u{2000}\u{2028}\u{202f}\u{3000}\u{1b}\u{9b}])*",
+                0..6,
+            )
+        ) {
+            let mut gathered = String::new();
+            for p in &pieces {
+                push_collapsed(&mut gathered, p);
+            }
+            proptest::prop_assert_eq!(clean_collapsed(&gathered), clean_line(&gathered));
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Article, Block, BlockKind};
-use crate::sanitize::{clean_line, clean_text, push_collapsed};
+use crate::sanitize::{clean_collapsed, clean_line, clean_text, push_collapsed};
 use dom_query::{Document, NodeData, NodeRef};
 use std::borrow::Cow;
 
@@ -77,13 +77,15 @@ struct Walker {
 }
 
 impl Walker {
+    /// Everything a block's text gets goes through here, so its spaces are single by the
+    /// time it is flushed ([`clean_collapsed`] counts on it).
     fn push_text(&mut self, t: &str) {
         // HTML whitespace collapses to one space; the block's ends are trimmed at flush.
         push_collapsed(&mut self.buf, t);
     }
 
     fn flush(&mut self, kind: BlockKind) {
-        let text = clean_line(&self.buf);
+        let text = clean_collapsed(&self.buf);
         self.buf.clear();
         if !text.is_empty() {
             self.blocks.push(Block::new(kind, text));
@@ -121,7 +123,7 @@ impl Walker {
                 "script" | "style" | "noscript" | "template" | "iframe" | "object" | "embed"
                 | "svg" | "math" | "form" | "button" | "input" | "select" | "textarea" | "head"
                 | "title" | "meta" | "link" | "video" | "audio" | "canvas" => {}
-                "br" => self.buf.push(' '),
+                "br" => self.push_text(" "),
                 "img" => {
                     let alt = clean_line(&child.attr("alt").unwrap_or_default());
                     if !alt.is_empty() {
@@ -161,7 +163,7 @@ impl Walker {
                         .map(|c| clean_line(&c.text()))
                         .filter(|c| !c.is_empty())
                         .collect();
-                    self.buf.push_str(&cells.join(" | "));
+                    self.push_text(&cells.join(" | "));
                     self.flush(kind);
                 }
                 "pre" => {
@@ -249,7 +251,7 @@ impl Walker {
                     Figure
                 }
                 (_, "br" | "br/" | "br /") => {
-                    self.buf.push(' ');
+                    self.push_text(" ");
                     open
                 }
                 _ => return false,

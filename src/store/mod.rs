@@ -5,6 +5,8 @@
 //! Settings that matter: WAL so a reader and a writer can share the file, `synchronous=NORMAL`
 //! (durable at checkpoints, never corrupt), a busy timeout so two processes wait for each
 //! other instead of failing, and one transaction per article so an import is all or nothing.
+//! A fetch's bulk writes that find the file to themselves skip the log (a rollback journal,
+//! synced in full) and bring it back when they end ([`Store::write_bulks_in_place`]).
 
 mod articles;
 mod entities;
