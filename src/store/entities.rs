@@ -145,7 +145,6 @@ pub(super) fn insert_article_entities(
     known: &mut KnownEntities,
     bulk: Option<&mut BulkLinks>,
 ) -> Result<()> {
-    use std::fmt::Write;
     // Text made for other entities than these would be wrong: then it is made here.
     let encoded = encoded.filter(|l| l.len() == entities.len());
     if known.len() > KnownEntities::LIMIT {
@@ -191,12 +190,22 @@ pub(super) fn insert_article_entities(
         return Ok(());
     }
     let mut row = String::with_capacity(links.iter().map(|l| l.2.weight()).sum::<usize>() + 2);
+    // itoa rather than `write!`, whose formatting machinery showed in the writer's profile.
+    let mut digits = itoa::Buffer::new();
     row.push('[');
     for (i, (id, mentions, text)) in links.iter().enumerate() {
         if i > 0 {
             row.push(',');
         }
-        let _ = write!(row, "[{id},{mentions},{},{}]", text.aliases, text.spans);
+        row.push('[');
+        row.push_str(digits.format(*id));
+        row.push(',');
+        row.push_str(digits.format(*mentions));
+        row.push(',');
+        row.push_str(&text.aliases);
+        row.push(',');
+        row.push_str(&text.spans);
+        row.push(']');
         let t = deferred.totals.0.entry(*id).or_default();
         t.0 += 1;
         t.1 += mentions;

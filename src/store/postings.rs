@@ -18,13 +18,16 @@ pub(super) type Pair = (i64, i64);
 
 /// Appends `pairs` as `[a,m,a,m,…]`.
 fn encode(pairs: &[Pair], out: &mut String) {
-    use std::fmt::Write;
+    // itoa rather than `write!`: the formatting machinery was most of this on the writer.
+    let mut digits = itoa::Buffer::new();
     out.push('[');
     for (i, (article, mentions)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{article},{mentions}");
+        out.push_str(digits.format(*article));
+        out.push(',');
+        out.push_str(digits.format(*mentions));
     }
     out.push(']');
 }
