@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 /// How long articles may stay uncommitted while more keep arriving.
 pub const BULK_WINDOW: Duration = Duration::from_millis(1000);
 /// How many articles a bulk may hold (each is kept until its bulk commits, in case the
-/// bulk must be stored again one by one).
-pub const BULK_ITEMS: usize = 5000;
+/// bulk must be stored again one by one). Since bulks write the file in place, 8,000 made a
+/// 50,000-item fetch 4.2–4.5 s against 4.4–4.7 s with 5,000 (4 alternating rounds), for
+/// about 40 MB more at its peak; 10,000 gained nothing more.
+pub const BULK_ITEMS: usize = 8000;
 /// How much article text a bulk may hold: long articles (full-text pages) fill a bulk's
 /// memory long before its count does.
 pub const BULK_TEXT: usize = 32 << 20;
