@@ -334,8 +334,7 @@ impl<P: FnMut(&Progress)> FeedWriter<'_, P> {
             done.push(w.item);
         }
         self.discard.discard(done);
-        // One transaction records every feed finished by now: a commit each cost a sync
-        // each when the cache is written in place (`Store::write_in_place`).
+        // One transaction records every feed finished by now, rather than one each.
         let finished = std::mem::take(&mut self.finished);
         let mut states = Vec::with_capacity(finished.len());
         let mut progress = Vec::with_capacity(finished.len());

@@ -51,8 +51,8 @@ pub struct Store {
 /// How long a connection waits for another's lock before it fails.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
 
-/// How long opening waits to put a file back into WAL mode that a one-shot import's bulk
-/// holds without the log ([`Store::write_bulks_in_place`]) before it reads without
+/// How long opening waits to put a file back into WAL mode that a fetch's bulk holds
+/// without the log ([`Store::write_bulks_in_place`]) before it reads without
 /// switching.
 const SWITCH_WAIT: Duration = Duration::from_millis(200);
 
@@ -109,24 +109,26 @@ impl Store {
         if pages == 0 {
             conn.execute_batch(FILE_LAYOUT).map_err(wrap)?;
         }
-        // journal_mode answers with a row, so it is queried rather than executed. A one-shot
-        // import's bulk that had the file to itself may hold it without the log, locked
-        // until its commit ([`Store::write_bulks_in_place`]): this connection then reads
-        // between commits, and the log comes back when the bulk ends.
+        // journal_mode answers with a row, so it is queried rather than executed. A fetch's
+        // bulk that had the file to itself may hold it without the log, locked until its
+        // commit ([`Store::write_bulks_in_place`]): this connection then reads between
+        // commits (SQLite follows the file's mode by itself, into WAL once the fetch is
+        // back in it), and syncs its own commits in full, as a rollback journal needs.
         conn.busy_timeout(SWITCH_WAIT).map_err(wrap)?;
         let wal = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0));
         conn.busy_timeout(BUSY_WAIT).map_err(wrap)?;
-        match wal {
-            Err(e) if !is_busy(&e) => return Err(wrap(e)),
-            _ => {}
-        }
+        let synchronous = match wal {
+            Ok(_) => "NORMAL",
+            Err(e) if is_busy(&e) => "FULL",
+            Err(e) => return Err(wrap(e)),
+        };
         // A bulk lets the log grow to 128 MB before it is copied back; once it has been,
         // the file is cut back to 32 MB rather than kept at its largest while the reader
         // that wrote it runs on.
-        conn.execute_batch(
-            "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; \
-             PRAGMA journal_size_limit=33554432;",
-        )
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; \
+             PRAGMA journal_size_limit=33554432;"
+        ))
         .map_err(wrap)?;
         let custom_rank = rank::register(&conn);
         let mut store = Store {
@@ -221,15 +223,17 @@ impl Store {
         Ok((before, self.size_on_disk()))
     }
 
-    /// For a one-shot fetch: each bulk write ([`Store::begin_bulk`])
-    /// that finds no other connection to the file writes straight into it, with a rollback
-    /// journal that keeps only the pages it overwrites, rather than into the log first and
-    /// copied back later, which wrote and read every new page twice. A 50,000-item fetch
-    /// spent 0.6 s less in the kernel (0.5–0.6 s against 0.9–1.5 s) and took 4.6–4.9 s
-    /// against 5.2–5.6 s. The log comes back at the bulk's end, so small writes between
-    /// bulks (a feed's fetch state) cost no sync, and a reader that opens meanwhile gets
-    /// it. That reader, if it opens during a bulk, reads between commits ([`Store::setup`]);
-    /// later bulks then go through the log as before.
+    /// For a one-shot fetch: each bulk write ([`Store::begin_bulk`]) that finds no other
+    /// connection to the file writes straight into it, with a rollback journal that keeps
+    /// only the pages it overwrites, rather than into the log first and copied back later,
+    /// which wrote and read every new page twice. A 50,000-item fetch spent 0.6 s less in
+    /// the kernel (0.5–0.6 s against 0.9–1.5 s) and took 4.4–4.6 s against 4.8–5.2 s. The
+    /// log comes back at the bulk's end, so small writes between bulks (a feed's fetch
+    /// state) cost no sync. A reader that opens during a bulk reads between its commits
+    /// ([`Store::setup`]); it shares the file through the log once it has read after a
+    /// bulk's end, but one that stays idle until the next bulk begins leaves that bulk
+    /// in place too, and its reads then wait for the bulk's commits (a fraction of a
+    /// second each in a large fetch).
     pub fn write_bulks_in_place(&mut self) {
         self.bulks_in_place = self.path.is_some();
     }
@@ -239,6 +243,14 @@ impl Store {
     /// full: a rollback journal needs it to be crash-safe on any file system.
     fn leave_log(&mut self) -> Result<()> {
         if !self.bulks_in_place || self.in_place {
+            return Ok(());
+        }
+        // Only from the log: a connection opened while another bulk held the file in place
+        // would change its mode without testing that it is alone.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
             return Ok(());
         }
         // Leaving WAL needs the only connection to the file: fail at once if it is not.
@@ -264,15 +276,22 @@ impl Store {
     }
 
     /// Back to the log after a bulk written in place (outside any transaction). Waits for
-    /// a reader that opened meanwhile to finish its read; if it cannot, the next open
-    /// brings the log back.
+    /// a reader that opened meanwhile to finish its read; if it cannot, the store stays in
+    /// place (syncing in full) and tries again at the next bulk's end or when dropped, and
+    /// failing that the next open brings the log back.
     fn back_to_log(&mut self) -> Result<()> {
-        if !std::mem::take(&mut self.in_place) {
+        if !self.in_place {
             return Ok(());
         }
         self.conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+        self.in_place = false;
         self.conn.execute_batch("PRAGMA synchronous=NORMAL")?;
+        // A read opens the log and holds it shared, as any connection in WAL mode does once
+        // it has read: until then this one would be invisible to the test that a file is
+        // open nowhere else (`compact`, another fetch's bulk).
+        self.conn
+            .query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))?;
         Ok(())
     }
 

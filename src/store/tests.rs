@@ -1326,9 +1326,17 @@ fn a_reader_that_opens_during_an_in_place_bulk_reads_between_its_commits() {
     // (rather than waiting for the bulk, or failing) and reads what is committed.
     let reader = Store::open(&path).unwrap();
     assert_eq!(reader.count().unwrap(), 1);
+    assert_eq!(pragma::<i64>(&reader, "synchronous"), 2, "FULL outside WAL");
     s.end_bulk().unwrap();
     assert_eq!(file_mode(&path), (2, 2));
-    assert_eq!(reader.count().unwrap(), 2);
+    // Idle since it opened, the reader holds nothing: the next bulk goes in place again,
+    // and the reader still sees what it commits.
+    let third = article("Third", &["Borrell flew to Tokyo."]);
+    s.begin_bulk().unwrap();
+    assert_eq!(pragma::<String>(&s, "journal_mode"), "truncate");
+    s.upsert(&third, &[]).unwrap();
+    s.end_bulk().unwrap();
+    assert_eq!(reader.count().unwrap(), 3);
     assert_eq!(
         reader.search_ids("Brussels", 5).unwrap(),
         vec![second.id.clone()]
@@ -1342,6 +1350,27 @@ fn a_reader_that_opens_during_an_in_place_bulk_reads_between_its_commits() {
     assert_eq!(pragma::<String>(&s, "journal_mode"), "wal");
     s.end_bulk().unwrap();
     assert!(reader.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn a_store_opened_during_an_in_place_bulk_never_writes_in_place_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut first = Store::open(&path).unwrap();
+    first.write_bulks_in_place();
+    first.begin_bulk().unwrap();
+    let mut second = Store::open(&path).unwrap();
+    first.end_bulk().unwrap();
+    // `first` is open, in WAL: `second` is not alone, though its own connection, opened
+    // while the file was out of WAL, would switch modes without testing that.
+    second.write_bulks_in_place();
+    second.begin_bulk().unwrap();
+    assert!(!second.in_place);
+    let a = article("Second", &["Iwaya flew to Brussels."]);
+    second.upsert(&a, &[]).unwrap();
+    assert_eq!(file_mode(&path), (2, 2));
+    second.end_bulk().unwrap();
+    assert_eq!(first.count().unwrap(), 1);
 }
 
 #[test]
@@ -1362,4 +1391,20 @@ fn a_store_dropped_inside_an_in_place_bulk_leaves_the_file_in_wal_without_the_bu
     let s = Store::open(&path).unwrap();
     assert_eq!(s.all_ids().unwrap(), vec![kept.id]);
     assert!(s.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn compacting_is_refused_while_a_fetch_that_wrote_in_place_has_the_file_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut fetch = Store::open(&path).unwrap();
+    fetch.write_bulks_in_place();
+    fetch.begin_bulk().unwrap();
+    let mut doctor = Store::open(&path).unwrap();
+    fetch.end_bulk().unwrap();
+    // Opened while the file was out of WAL, `doctor` would leave WAL without a test.
+    let err = doctor.compact().expect_err("refused").to_string();
+    assert!(err.contains("another program"), "{err}");
+    drop(fetch);
+    doctor.compact().unwrap();
 }
