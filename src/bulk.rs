@@ -253,6 +253,41 @@ mod tests {
         assert!(!bulk.due());
     }
 
+    /// An article that stores itself with no entities.
+    struct Plain(crate::model::Article);
+
+    impl Item for Plain {
+        fn store_in(&self, store: &mut Store) -> Result<Upsert> {
+            store.upsert(&self.0, &[])
+        }
+        fn text_len(&self) -> usize {
+            10
+        }
+    }
+
+    #[test]
+    fn a_bulk_that_sqlite_rolled_back_itself_is_stored_again_one_by_one() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut bulk = BulkWriter::new();
+        let article = |title: &str| {
+            let body = vec![crate::model::Block::paragraph("Text.")];
+            Plain(crate::model::Article::new(
+                title.into(),
+                None,
+                "t".into(),
+                body,
+            ))
+        };
+        bulk.write(&mut store, article("First"));
+        // What SQLite does to a transaction on some errors (a full disk): rolls it back.
+        store.conn().execute_batch("ROLLBACK").unwrap();
+        bulk.write(&mut store, article("Second"));
+        let done = bulk.release(&mut store);
+        assert!(done.iter().all(|d| d.outcome.is_ok()));
+        // Reported stored, and stored: the first again, after the rollback lost it.
+        assert_eq!(store.count().unwrap(), 2);
+    }
+
     #[test]
     fn everything_discarded_is_freed_when_the_discard_is_dropped() {
         for discard in [Discard::on_own_thread(), Discard::in_place()] {

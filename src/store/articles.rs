@@ -403,10 +403,17 @@ impl Store {
     pub fn end_bulk(&mut self) -> Result<()> {
         self.bulk.open = false;
         if self.conn.is_autocommit() {
-            // Nothing open (SQLite may have rolled it back itself): leave no bulk state.
+            // Nothing open: SQLite rolled the bulk back itself (a full disk, say) and what
+            // it wrote is gone, or it wrote nothing. Leave no bulk state either way.
+            let lost = !self.bulk.rows.is_empty();
             self.bulk.clear();
             let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
             let _ = self.back_to_log();
+            if lost {
+                return Err(Error::Other(
+                    "the cache rolled back a bulk write before its commit".into(),
+                ));
+            }
             return Ok(());
         }
         let finished = self.bulk.finish(&self.conn, &mut self.known);
