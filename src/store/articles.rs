@@ -389,8 +389,7 @@ impl Store {
              PRAGMA foreign_keys=OFF"
         ))?;
         if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
-            let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
-            let _ = self.back_to_log();
+            self.after_bulk();
             return Err(e.into());
         }
         self.bulk.clear();
@@ -407,8 +406,7 @@ impl Store {
             // it wrote is gone, or it wrote nothing. Leave no bulk state either way.
             let lost = !self.bulk.rows.is_empty();
             self.bulk.clear();
-            let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
-            let _ = self.back_to_log();
+            self.after_bulk();
             if lost {
                 return Err(Error::Other(
                     "the cache rolled back a bulk write before its commit".into(),
@@ -418,14 +416,20 @@ impl Store {
         }
         let finished = self.bulk.finish(&self.conn, &mut self.known);
         let committed = finished.and_then(|_| Ok(self.conn.execute_batch("COMMIT")?));
-        let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
         if let Err(e) = committed {
             self.rollback_bulk();
             return Err(e);
         }
-        // Whatever stands in the way, the next open brings the log back.
-        let _ = self.back_to_log();
+        self.after_bulk();
         Ok(())
+    }
+
+    /// What every end of a bulk (or a failed start) restores: foreign key checks, and the
+    /// log if the bulk left it. Neither can fail in a way the bulk's outcome should carry:
+    /// a failed switch back to the log is tried again later (see `back_to_log`).
+    fn after_bulk(&mut self) {
+        let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
+        let _ = self.back_to_log();
     }
 
     /// Adds what the open bulk has written so far to the search index, if that is at least
@@ -445,8 +449,7 @@ impl Store {
         if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
-        let _ = self.conn.execute_batch("PRAGMA foreign_keys=ON");
-        let _ = self.back_to_log();
+        self.after_bulk();
     }
 
     /// The whole article, or `None` when no article has that id.

@@ -190,7 +190,7 @@ pub(super) fn insert_article_entities(
         return Ok(());
     }
     let mut row = String::with_capacity(links.iter().map(|l| l.2.weight()).sum::<usize>() + 2);
-    // itoa rather than `write!`, whose formatting machinery showed in the writer's profile.
+    // itoa rather than `write!` (see `postings::encode`).
     let mut digits = itoa::Buffer::new();
     row.push('[');
     for (i, (id, mentions, text)) in links.iter().enumerate() {

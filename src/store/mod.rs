@@ -109,15 +109,11 @@ impl Store {
         if pages == 0 {
             conn.execute_batch(FILE_LAYOUT).map_err(wrap)?;
         }
-        // journal_mode answers with a row, so it is queried rather than executed. A fetch's
-        // bulk that had the file to itself may hold it without the log, locked until its
+        // A fetch's bulk that had the file to itself may hold it without the log, locked until its
         // commit ([`Store::write_bulks_in_place`]): this connection then reads between
         // commits (SQLite follows the file's mode by itself, into WAL once the fetch is
         // back in it), and syncs its own commits in full, as a rollback journal needs.
-        conn.busy_timeout(SWITCH_WAIT).map_err(wrap)?;
-        let wal = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0));
-        conn.busy_timeout(BUSY_WAIT).map_err(wrap)?;
-        let synchronous = match wal {
+        let synchronous = match set_journal_mode(&conn, "WAL", SWITCH_WAIT) {
             Ok(_) => "NORMAL",
             Err(e) if is_busy(&e) => "FULL",
             Err(e) => return Err(wrap(e)),
@@ -188,9 +184,12 @@ impl Store {
                      close it and try again"
                 .into(),
         };
-        let locked = |e: rusqlite::Error| match is_busy(&e) {
-            true => open_elsewhere(),
-            false => Error::from(e),
+        let locked = |e: rusqlite::Error| {
+            if is_busy(&e) {
+                open_elsewhere()
+            } else {
+                Error::from(e)
+            }
         };
         self.conn
             .execute(
@@ -201,10 +200,7 @@ impl Store {
         // Page size and auto-vacuum change only with a VACUUM, and the page size only
         // outside WAL mode, which needs the only connection to the file.
         let vacuumed = (|| {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
-                .map_err(locked)?;
+            let mode = set_journal_mode(&self.conn, "DELETE", BUSY_WAIT).map_err(locked)?;
             if !mode.eq_ignore_ascii_case("delete") {
                 return Err(open_elsewhere());
             }
@@ -214,10 +210,7 @@ impl Store {
         })();
         // Back to WAL whatever happened: the other connections expect it. (If even that
         // fails, the next open sets it again.) The first error is the one to tell.
-        let back = self
-            .conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))
-            .map_err(locked);
+        let back = set_journal_mode(&self.conn, "WAL", BUSY_WAIT).map_err(locked);
         vacuumed?;
         back?;
         Ok((before, self.size_on_disk()))
@@ -226,8 +219,9 @@ impl Store {
     /// For a one-shot fetch: each bulk write ([`Store::begin_bulk`]) that finds no other
     /// connection to the file writes straight into it, with a rollback journal that keeps
     /// only the pages it overwrites, rather than into the log first and copied back later,
-    /// which wrote and read every new page twice. A 50,000-item fetch spent 0.6 s less in
-    /// the kernel (0.5–0.6 s against 0.9–1.5 s) and took 4.4–4.6 s against 4.8–5.2 s. The
+    /// which wrote and read every new page twice. A 50,000-item fetch spent 0.3–0.7 s less
+    /// in the kernel (0.52–0.63 s against 0.83–1.35 s) and took 4.4–4.6 s against 4.8–5.2 s
+    /// (3 alternating rounds). The
     /// log comes back at the bulk's end, so small writes between bulks (a feed's fetch
     /// state) cost no sync. A reader that opens during a bulk reads between its commits
     /// ([`Store::setup`]); it shares the file through the log once it has read after a
@@ -235,7 +229,8 @@ impl Store {
     /// in place too, and its reads then wait for the bulk's commits (a fraction of a
     /// second each in a large fetch).
     pub fn write_bulks_in_place(&mut self) {
-        self.bulks_in_place = self.path.is_some();
+        // An in-memory cache has no log to leave: its mode is never WAL (see `leave_log`).
+        self.bulks_in_place = true;
     }
 
     /// Leaves the log for the bulk about to begin, if [`Store::write_bulks_in_place`] asked
@@ -254,14 +249,7 @@ impl Store {
             return Ok(());
         }
         // Leaving WAL needs the only connection to the file: fail at once if it is not.
-        self.conn.busy_timeout(Duration::ZERO)?;
-        let mode = self
-            .conn
-            .query_row("PRAGMA journal_mode=TRUNCATE", [], |r| {
-                r.get::<_, String>(0)
-            });
-        self.conn.busy_timeout(BUSY_WAIT)?;
-        match mode {
+        match set_journal_mode(&self.conn, "TRUNCATE", Duration::ZERO) {
             Ok(m) if m.eq_ignore_ascii_case("truncate") => {}
             Ok(_) => return Ok(()),
             Err(e) if is_busy(&e) => return Ok(()),
@@ -283,8 +271,7 @@ impl Store {
         if !self.in_place {
             return Ok(());
         }
-        self.conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+        set_journal_mode(&self.conn, "WAL", BUSY_WAIT)?;
         self.in_place = false;
         self.conn.execute_batch("PRAGMA synchronous=NORMAL")?;
         // A read opens the log and holds it shared, as any connection in WAL mode does once
@@ -346,6 +333,15 @@ impl Drop for Store {
             let _ = self.back_to_log();
         }
     }
+}
+
+/// Sets the file's journal mode, waiting at most `wait` for other connections' locks, and
+/// gives the mode it is in afterwards (the pragma answers with a row, so it is queried).
+fn set_journal_mode(conn: &Connection, mode: &str, wait: Duration) -> rusqlite::Result<String> {
+    conn.busy_timeout(wait)?;
+    let set = conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |r| r.get(0));
+    conn.busy_timeout(BUSY_WAIT)?;
+    set
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {

@@ -18,7 +18,8 @@ pub(super) type Pair = (i64, i64);
 
 /// Appends `pairs` as `[a,m,a,m,…]`.
 fn encode(pairs: &[Pair], out: &mut String) {
-    // itoa rather than `write!`: the formatting machinery was most of this on the writer.
+    // itoa rather than `write!`: formatting numbers (here and in link rows) was 0.5 % of a
+    // 50,000-item fetch's samples, on the writer; 0.07 % with itoa.
     let mut digits = itoa::Buffer::new();
     out.push('[');
     for (i, (article, mentions)) in pairs.iter().enumerate() {

@@ -1298,12 +1298,6 @@ fn without_the_wish_or_with_another_connection_open_bulks_go_through_the_log() {
     s.end_bulk().unwrap();
     assert!(log_len(&path) > 0);
     assert_eq!(reader.count().unwrap(), 1);
-    // An in-memory cache has no log to leave.
-    let mut m = Store::open_in_memory().unwrap();
-    m.write_bulks_in_place();
-    m.begin_bulk().unwrap();
-    assert_eq!(pragma::<String>(&m, "journal_mode"), "memory");
-    m.end_bulk().unwrap();
 }
 
 #[test]
@@ -1352,15 +1346,22 @@ fn a_reader_that_opens_during_an_in_place_bulk_reads_between_its_commits() {
     assert!(reader.integrity_check().unwrap().is_empty());
 }
 
+/// A store that wrote a bulk in place and is back in the log, and a store opened on the
+/// same file during that bulk (while the file was out of WAL).
+fn opened_during_an_in_place_bulk(path: &std::path::Path) -> (Store, Store) {
+    let mut writer = Store::open(path).unwrap();
+    writer.write_bulks_in_place();
+    writer.begin_bulk().unwrap();
+    let during = Store::open(path).unwrap();
+    writer.end_bulk().unwrap();
+    (writer, during)
+}
+
 #[test]
 fn a_store_opened_during_an_in_place_bulk_never_writes_in_place_itself() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
-    let mut first = Store::open(&path).unwrap();
-    first.write_bulks_in_place();
-    first.begin_bulk().unwrap();
-    let mut second = Store::open(&path).unwrap();
-    first.end_bulk().unwrap();
+    let (first, mut second) = opened_during_an_in_place_bulk(&path);
     // `first` is open, in WAL: `second` is not alone, though its own connection, opened
     // while the file was out of WAL, would switch modes without testing that.
     second.write_bulks_in_place();
@@ -1397,11 +1398,7 @@ fn a_store_dropped_inside_an_in_place_bulk_leaves_the_file_in_wal_without_the_bu
 fn compacting_is_refused_while_a_fetch_that_wrote_in_place_has_the_file_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
-    let mut fetch = Store::open(&path).unwrap();
-    fetch.write_bulks_in_place();
-    fetch.begin_bulk().unwrap();
-    let mut doctor = Store::open(&path).unwrap();
-    fetch.end_bulk().unwrap();
+    let (fetch, mut doctor) = opened_during_an_in_place_bulk(&path);
     // Opened while the file was out of WAL, `doctor` would leave WAL without a test.
     let err = doctor.compact().expect_err("refused").to_string();
     assert!(err.contains("another program"), "{err}");
